@@ -1,0 +1,33 @@
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { EventProducer } from '@sms-survey/kafka';
+import { registerOpsRoutes, type ReadinessCheck } from '@sms-survey/service-kit';
+import { registerErrorHandler } from './http-errors.js';
+import { registerTwilioWebhooks } from './routes/twilio-webhooks.js';
+
+export interface GatewayDeps {
+  logger: Logger;
+  producer: EventProducer;
+  registry: Registry;
+  readiness: readonly ReadinessCheck[];
+  publicBaseUrl: string;
+  twilioAuthTokens: readonly string[];
+  maxBodyBytes: number;
+}
+
+/** The gateway's HTTP application, built from its dependencies; tests build it and call `inject`. */
+export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: deps.maxBodyBytes, disableRequestLogging: true });
+  await app.register(formbody, { bodyLimit: deps.maxBodyBytes });
+  registerErrorHandler(app);
+  registerOpsRoutes(app, { checks: deps.readiness, registry: deps.registry });
+  registerTwilioWebhooks(app, {
+    publicBaseUrl: deps.publicBaseUrl,
+    authTokens: deps.twilioAuthTokens,
+    producer: deps.producer,
+    registry: deps.registry,
+  });
+  return app;
+}

@@ -1,0 +1,97 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  InboundSmsReceived,
+  MessageStatusReported,
+  StatusCallbackQuery,
+  Topics,
+  TwilioInboundSmsForm,
+  TwilioStatusCallbackForm,
+  createMessage,
+  uuidFromName,
+} from '@sms-survey/contracts';
+import type { EventProducer } from '@sms-survey/kafka';
+import { validateTwilioWebhook } from '@sms-survey/twilio';
+import { Counter, type Registry } from 'prom-client';
+import { HttpError } from '../http-errors.js';
+
+const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
+
+export interface TwilioWebhookOptions {
+  publicBaseUrl: string;
+  authTokens: readonly string[];
+  producer: EventProducer;
+  registry: Registry;
+}
+
+/**
+ * Twilio's messaging webhooks. Each request is signature-checked against the public URL, validated, written
+ * to Kafka (acks=all), and only then acknowledged with empty TwiML; if Kafka cannot take it we answer 503 so
+ * Twilio retries. Event ids derive from the MessageSid, so a retried webhook yields the same event id and is
+ * dropped by the consumer's de-duplication.
+ */
+export function registerTwilioWebhooks(app: FastifyInstance, options: TwilioWebhookOptions): void {
+  const received = new Counter({
+    name: 'gateway_twilio_webhooks_total',
+    help: 'Twilio webhooks received, by kind and outcome',
+    labelNames: ['kind', 'outcome'],
+    registers: [options.registry],
+  });
+
+  function assertSigned(request: FastifyRequest, kind: string): void {
+    const ok = validateTwilioWebhook({
+      authTokens: [...options.authTokens],
+      url: options.publicBaseUrl + request.url,
+      signature: request.headers['x-twilio-signature'] as string | undefined,
+      params: (request.body ?? {}) as Record<string, string | string[]>,
+    });
+    if (!ok) {
+      received.inc({ kind, outcome: 'bad-signature' });
+      throw new HttpError(403, 'missing or invalid X-Twilio-Signature');
+    }
+  }
+
+  app.post('/twilio/messaging/inbound', async (request, reply) => {
+    assertSigned(request, 'inbound');
+    const form = TwilioInboundSmsForm.parse(request.body);
+    const event = createMessage(InboundSmsReceived, {
+      id: uuidFromName(`inbound:${form.MessageSid}`),
+      type: 'sms.inbound.received',
+      schemaVersion: 1,
+      payload: {
+        messageSid: form.MessageSid,
+        accountSid: form.AccountSid,
+        from: form.From,
+        to: form.To,
+        body: form.Body,
+        optOutType: form.OptOutType,
+        receivedAt: new Date().toISOString(),
+      },
+    });
+    await options.producer.publish([{ topic: Topics.inboundSms, key: form.From, message: event }]);
+    received.inc({ kind: 'inbound', outcome: 'accepted' });
+    return reply.type('text/xml').send(EMPTY_TWIML);
+  });
+
+  app.post('/twilio/messaging/status', async (request, reply) => {
+    assertSigned(request, 'status');
+    const form = TwilioStatusCallbackForm.parse(request.body);
+    const { commandId } = StatusCallbackQuery.parse(request.query);
+    const event = createMessage(MessageStatusReported, {
+      id: uuidFromName(`status:${form.MessageSid}:${form.MessageStatus}`),
+      type: 'sms.status.reported',
+      schemaVersion: 1,
+      payload: {
+        messageSid: form.MessageSid,
+        commandId,
+        status: form.MessageStatus,
+        errorCode: form.ErrorCode,
+        to: form.To,
+        from: form.From,
+        reportedAt: new Date().toISOString(),
+      },
+    });
+    await options.producer.publish([{ topic: Topics.messageStatus, key: form.To, message: event }]);
+    received.inc({ kind: 'status', outcome: 'accepted' });
+    return reply.type('text/xml').send(EMPTY_TWIML);
+  });
+}

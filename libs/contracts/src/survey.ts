@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { E164, IsoDateTime, eventSchema } from './common.js';
+
+export const SessionEndStatus = z.enum(['completed', 'expired', 'superseded', 'opted-out', 'failed', 'abandoned']);
+export type SessionEndStatus = z.infer<typeof SessionEndStatus>;
+
+export const UserSessionVariable = z.object({ key: z.string().min(1).max(100), value: z.string().max(1000) });
+
+export const AnswerValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.number())]);
+
+export const RecordedAnswer = z.object({
+  elementId: z.string(),
+  elementType: z.string(),
+  rawReply: z.string(),
+  value: AnswerValue,
+  answeredAt: IsoDateTime,
+});
+export type RecordedAnswer = z.infer<typeof RecordedAnswer>;
+
+const SessionRef = {
+  sessionId: z.uuid(),
+  surveyId: z.string(),
+  surveyVersion: z.number().int().min(1),
+  clientReference: z.string().optional(),
+  language: z.string(),
+  userSessionVariables: z.array(UserSessionVariable),
+  /** Where the session came from, e.g. a Flex task; insights-sync links its task to this. */
+  origin: z
+    .object({ kind: z.enum(['api', 'flex-task']), taskSid: z.string().optional(), conversationId: z.string().optional() })
+    .optional(),
+};
+
+/** For BI: one event per answer recorded. */
+export const SurveyAnswerRecorded = eventSchema(
+  'survey.answer.recorded',
+  1,
+  z.object({ ...SessionRef, answer: RecordedAnswer }),
+);
+export type SurveyAnswerRecorded = z.infer<typeof SurveyAnswerRecorded>;
+
+/** For BI and insights-sync: a session has ended, with every answer it collected. */
+export const SurveySessionEnded = eventSchema(
+  'survey.session.ended',
+  1,
+  z.object({
+    ...SessionRef,
+    status: SessionEndStatus,
+    reason: z.string().optional(),
+    customer: E164,
+    answers: z.array(RecordedAnswer),
+    startedAt: IsoDateTime,
+    endedAt: IsoDateTime,
+  }),
+);
+export type SurveySessionEnded = z.infer<typeof SurveySessionEnded>;

@@ -1,0 +1,3 @@
+export * from './prisma-client.js';
+export * from './ensure-database.js';
+export { DEFAULT_DATABASE_URL } from './db-config.js';

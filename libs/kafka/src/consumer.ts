@@ -1,0 +1,173 @@
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { deadLetterTopicName, type MessageOf, type TopicDefinition } from '@sms-survey/contracts';
+import type { EventProducer } from './producer.js';
+import { describeError, retryFlag } from './errors.js';
+import type { ConsumerMetrics } from './metrics.js';
+
+export interface ConsumedEvent<T> {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  event: T;
+}
+
+export interface EventConsumerOptions<T extends TopicDefinition> {
+  kafka: Kafka;
+  groupId: string;
+  topics: readonly T[];
+  handle: (message: ConsumedEvent<MessageOf<T>>) => Promise<void>;
+  /** Used to write dead letters. */
+  producer: EventProducer;
+  logger: Logger;
+  metrics?: ConsumerMetrics;
+  /** Attempts for errors that do not say whether they are retryable. */
+  maxAttempts?: number;
+  partitionsConsumedConcurrently?: number;
+  /** Must match the producers' KAFKA_TOPIC_PREFIX. */
+  topicPrefix?: string;
+  /** Called when kafkajs gives up and will not restart the consumer; the process should exit non-zero. */
+  onFatal: (error: unknown) => void;
+}
+
+export interface EventConsumer {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** True once the consumer has joined its group and until it stops or crashes. */
+  isRunning(): boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Consumes topics with at-least-once delivery: a message's offset is committed only after its handler
+ * resolved (kafkajs commits resolved offsets after each batch), so a crash redelivers and handlers must be
+ * idempotent. A message that fails its schema, or whose handler keeps failing, is copied with the reason to
+ * `<topic>.dlq` and the consumer moves on.
+ */
+export function createEventConsumer<T extends TopicDefinition>(options: EventConsumerOptions<T>): EventConsumer {
+  const { kafka, groupId, topics, handle, producer, logger, metrics } = options;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const prefix = options.topicPrefix ?? '';
+  const schemas = new Map<string, z.ZodType>(topics.map((t) => [prefix + t.name, t.schema]));
+  let consumer: Consumer | undefined;
+  let running = false;
+  let stopping = false;
+
+  async function deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string): Promise<void> {
+    logger.warn({ topic, partition, offset: message.offset, reason }, 'message dead-lettered');
+    metrics?.deadLettered.inc({ topic, group: groupId });
+    await producer.publishRaw([
+      {
+        topic: deadLetterTopicName(topic),
+        key: message.key,
+        value: message.value,
+        headers: {
+          ...(message.headers as Record<string, Buffer>),
+          'dlq-reason': reason.slice(0, 4000),
+          'dlq-original-topic': topic,
+          'dlq-original-partition': String(partition),
+          'dlq-original-offset': message.offset,
+          'dlq-consumer-group': groupId,
+          'dlq-failed-at': new Date().toISOString(),
+        },
+      },
+    ]);
+  }
+
+  function parse(topic: string, message: KafkaMessage): { ok: true; value: unknown } | { ok: false; reason: string } {
+    const schema = schemas.get(topic);
+    if (!schema) return { ok: false, reason: `no schema for topic ${topic}` };
+    let json: unknown;
+    try {
+      json = JSON.parse(message.value?.toString('utf8') ?? '');
+    } catch (e) {
+      return { ok: false, reason: `not JSON: ${describeError(e)}` };
+    }
+    const result = schema.safeParse(json);
+    if (!result.success) {
+      const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      return { ok: false, reason: `schema validation failed: ${issues}` };
+    }
+    return { ok: true, value: result.data };
+  }
+
+  async function processMessage(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>) {
+    const parsed = parse(topic, message);
+    if (!parsed.ok) return deadLetter(topic, partition, message, parsed.reason);
+    const event = {
+      topic: topic.slice(prefix.length),
+      partition,
+      offset: message.offset,
+      key: message.key?.toString('utf8') ?? null,
+      event: parsed.value as MessageOf<T>,
+    };
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      try {
+        await handle(event);
+        metrics?.handled.inc({ topic, group: groupId, outcome: 'ok' });
+        metrics?.handleSeconds.observe({ topic, group: groupId }, (performance.now() - started) / 1000);
+        return;
+      } catch (error) {
+        const flag = retryFlag(error);
+        metrics?.handled.inc({ topic, group: groupId, outcome: 'error' });
+        if (flag === false || (flag === undefined && attempt >= maxAttempts)) {
+          return deadLetter(topic, partition, message, `handler failed after ${attempt} attempt(s): ${describeError(error)}`);
+        }
+        // Leaving without resolving the offset: the message is redelivered after restart, never skipped.
+        if (stopping) throw error;
+        const delay = Math.min(30_000, 100 * 2 ** Math.min(attempt, 9)) * (0.5 + Math.random() / 2);
+        logger.warn({ topic, partition, offset: message.offset, attempt, delayMs: Math.round(delay), err: describeError(error) }, 'handler failed; retrying');
+        await sleep(delay);
+        await heartbeat();
+      }
+    }
+  }
+
+  return {
+    async start() {
+      stopping = false;
+      consumer = kafka.consumer({
+        groupId,
+        allowAutoTopicCreation: false,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3_000,
+        retry: {
+          retries: 10,
+          restartOnFailure: async (error) => {
+            logger.error({ err: describeError(error) }, 'consumer crashed; restarting');
+            return true;
+          },
+        },
+      });
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        running = true;
+      });
+      consumer.on(consumer.events.STOP, () => {
+        running = false;
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        running = false;
+        if (!payload.restart && !stopping) {
+          logger.fatal({ err: describeError(payload.error) }, 'consumer crashed and will not restart');
+          options.onFatal(payload.error);
+        }
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics: topics.map((t) => prefix + t.name), fromBeginning: true });
+      await consumer.run({
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachMessage: ({ topic, partition, message, heartbeat }) => processMessage(topic, partition, message, heartbeat),
+      });
+    },
+    async stop() {
+      stopping = true;
+      running = false;
+      await consumer?.disconnect();
+    },
+    isRunning: () => running,
+  };
+}

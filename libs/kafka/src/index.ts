@@ -1,0 +1,7 @@
+export * from './kafka-client.js';
+export * from './producer.js';
+export * from './consumer.js';
+export * from './errors.js';
+export * from './metrics.js';
+export * from './topics-admin.js';
+export * from './health.js';

@@ -1,0 +1,115 @@
+import Fastify from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { createPrismaClient, databaseAnswers, type PrismaClient } from '@sms-survey/db';
+import { createBrokerProbe, createEventProducer, createKafka, type EventConsumer, type EventProducer } from '@sms-survey/kafka';
+import type { Kafka } from 'kafkajs';
+import { retryUntilSuccess, type ServiceHandle } from './lifecycle.js';
+import { createMetricsRegistry, registerOpsRoutes, type ReadinessCheck } from './ops-routes.js';
+
+export interface WorkerConfig {
+  KAFKA_BROKERS: string[];
+  KAFKA_TOPIC_PREFIX: string;
+  DATABASE_URL: string;
+  PORT: number;
+  HOST: string;
+  DATABASE_POOL_SIZE?: number;
+}
+
+export interface WorkerDeps {
+  kafka: Kafka;
+  producer: EventProducer;
+  prisma: PrismaClient;
+  registry: Registry;
+  logger: Logger;
+  /** kafkajs gave up: stop the process so its supervisor restarts it. */
+  onFatal: (error: unknown) => void;
+}
+
+export interface WorkerParts {
+  consumers: readonly EventConsumer[];
+  readiness?: readonly ReadinessCheck[];
+  /** Background work besides the consumers (timers, relays); started once Kafka is connected. */
+  start?: () => void;
+  stop?: () => Promise<void>;
+}
+
+export interface WorkerHandle extends ServiceHandle {
+  /** The ops server's address (healthz, readyz, metrics). */
+  url: string;
+  deps: WorkerDeps;
+}
+
+/**
+ * The wiring every Kafka-consuming service shares: ops HTTP server first (so probes answer while the broker
+ * is still missing), then Kafka connections retried until the broker is there, then consumers. `stop` stops
+ * consuming (kafkajs finishes the in-flight message and commits), then closes everything.
+ */
+export async function startWorker(options: {
+  name: string;
+  config: WorkerConfig;
+  logger: Logger;
+  onFatal?: (error: unknown) => void;
+  build: (deps: WorkerDeps) => WorkerParts | Promise<WorkerParts>;
+}): Promise<WorkerHandle> {
+  const { name, config, logger } = options;
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: name }, logger);
+  const producer = createEventProducer(kafka, { topicPrefix: config.KAFKA_TOPIC_PREFIX });
+  const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  const registry = createMetricsRegistry(name);
+  const broker = createBrokerProbe(kafka);
+  const onFatal =
+    options.onFatal ??
+    ((error: unknown) => {
+      logger.fatal({ err: error }, 'fatal Kafka error; exiting so the supervisor restarts us');
+      process.exit(1);
+    });
+  const deps: WorkerDeps = { kafka, producer, prisma, registry, logger, onFatal };
+  const parts = await options.build(deps);
+  let connected = false;
+
+  const ops = Fastify({ logger: false });
+  registerOpsRoutes(ops, {
+    registry,
+    checks: [
+      { name: 'kafka-broker', check: () => broker.check() },
+      { name: 'database', check: () => databaseAnswers(prisma) },
+      { name: 'kafka-consumers', check: () => connected && parts.consumers.every((c) => c.isRunning()) },
+      ...(parts.readiness ?? []),
+    ],
+  });
+  const url = await ops.listen({ port: config.PORT, host: config.HOST });
+  logger.info({ url }, `${name} ops server listening`);
+
+  const connecting = new AbortController();
+  const connection = retryUntilSuccess(
+    'connect to Kafka',
+    async () => {
+      await producer.connect();
+      for (const c of parts.consumers) await c.start();
+      return true;
+    },
+    logger,
+    connecting.signal,
+  ).then((ok) => {
+    if (!ok) return;
+    connected = true;
+    parts.start?.();
+    logger.info(`${name} consuming`);
+  });
+
+  return {
+    url,
+    deps,
+    async stop() {
+      connecting.abort();
+      await Promise.all(parts.consumers.map((c) => c.stop()));
+      await connection;
+      await parts.stop?.();
+      await producer.disconnect();
+      await broker.close();
+      await prisma.$disconnect();
+      await ops.close();
+    },
+  };
+}

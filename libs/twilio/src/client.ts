@@ -1,0 +1,53 @@
+import http from 'node:http';
+import twilio from 'twilio';
+import type SdkRequestClient from 'twilio/lib/base/RequestClient.js';
+
+export type TwilioClient = twilio.Twilio;
+
+export interface TwilioClientOptions {
+  accountSid: string;
+  authToken: string;
+  /** Base URL of a local Twilio simulator, e.g. `http://127.0.0.1:4010`. Unset: talk to Twilio itself. */
+  apiBaseUrl?: string;
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const TWILIO_HOST_SUFFIX = '.twilio.com';
+
+/**
+ * Maps `https://<product>.twilio.com/<path>?<query>` to `<apiBaseUrl>/<product>/<path>?<query>`.
+ * Only the first host label is kept, so a region/edge host (`api.sydney.au1.twilio.com`) still maps to `/api`.
+ * URLs outside twilio.com are returned unchanged.
+ */
+export function rewriteTwilioUrl(uri: string, apiBaseUrl: string): string {
+  const url = new URL(uri);
+  if (!url.hostname.endsWith(TWILIO_HOST_SUFFIX)) return uri;
+  const product = url.hostname.split('.')[0];
+  const base = apiBaseUrl.replace(/\/+$/, '');
+  return `${base}/${product}${url.pathname}${url.search}`;
+}
+
+/** A RequestClient that sends every Twilio API call to a local simulator instead of twilio.com. */
+export class SimulatorRequestClient extends twilio.RequestClient {
+  readonly apiBaseUrl: string;
+
+  constructor(apiBaseUrl: string, opts: { timeoutMs: number }) {
+    super({ timeout: opts.timeoutMs, keepAlive: true });
+    this.apiBaseUrl = apiBaseUrl;
+    // The SDK only configures an https agent; the simulator speaks plain http.
+    this.axios.defaults.httpAgent = new http.Agent({ keepAlive: true, maxSockets: 20, timeout: opts.timeoutMs });
+  }
+
+  override request<TData>(opts: SdkRequestClient.RequestOptions<TData>) {
+    return super.request({ ...opts, uri: rewriteTwilioUrl(opts.uri, this.apiBaseUrl) });
+  }
+}
+
+export function createTwilioClient(opts: TwilioClientOptions): TwilioClient {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const httpClient = opts.apiBaseUrl
+    ? new SimulatorRequestClient(opts.apiBaseUrl, { timeoutMs })
+    : new twilio.RequestClient({ timeout: timeoutMs, keepAlive: true });
+  return twilio(opts.accountSid, opts.authToken, { httpClient });
+}

@@ -1,0 +1,5 @@
+export * from './client.js';
+export * from './webhooks.js';
+export * from './messages.js';
+export * from './errors.js';
+export * from './taskrouter.js';

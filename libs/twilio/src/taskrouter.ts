@@ -1,0 +1,53 @@
+import type { TwilioClient } from './client.js';
+
+export interface CreateTaskParams {
+  workflowSid: string;
+  /** Task channel unique name (e.g. `sms`) or `TC…` sid. */
+  taskChannel: string;
+  attributes: object;
+  priority?: number;
+  /** Seconds before TaskRouter cancels the task if no worker accepted it. */
+  timeout?: number;
+}
+
+export async function createTask(client: TwilioClient, workspaceSid: string, params: CreateTaskParams): Promise<{ sid: string }> {
+  const task = await client.taskrouter.v1.workspaces(workspaceSid).tasks.create({
+    workflowSid: params.workflowSid,
+    taskChannel: params.taskChannel,
+    attributes: JSON.stringify(params.attributes),
+    ...(params.priority !== undefined && { priority: params.priority }),
+    ...(params.timeout !== undefined && { timeout: params.timeout }),
+  });
+  return { sid: task.sid };
+}
+
+export type TaskEndStatus = 'canceled' | 'completed';
+
+/**
+ * Ends a task with a reason: TaskRouter only lets pending/reserved tasks be canceled, and assigned/wrapping
+ * ones be completed, so the task's current status decides which. A task that already ended is left as it is.
+ */
+export async function completeOrCancelTask(
+  client: TwilioClient,
+  workspaceSid: string,
+  taskSid: string,
+  reason: string,
+): Promise<{ sid: string; assignmentStatus: string }> {
+  const taskContext = client.taskrouter.v1.workspaces(workspaceSid).tasks(taskSid);
+  const task = await taskContext.fetch();
+  let endStatus: TaskEndStatus;
+  switch (task.assignmentStatus) {
+    case 'pending':
+    case 'reserved':
+      endStatus = 'canceled';
+      break;
+    case 'assigned':
+    case 'wrapping':
+      endStatus = 'completed';
+      break;
+    default:
+      return { sid: task.sid, assignmentStatus: task.assignmentStatus };
+  }
+  const updated = await taskContext.update({ assignmentStatus: endStatus, reason });
+  return { sid: updated.sid, assignmentStatus: updated.assignmentStatus };
+}
