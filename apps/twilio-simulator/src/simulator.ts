@@ -33,8 +33,6 @@ export interface Simulator {
   sendInboundSms(input: InboundSmsInput): Promise<InboundSmsResult>;
 }
 
-const API_PREFIXES = ['/api/', '/taskrouter/'];
-
 function authorized(header: string | undefined, accountSid: string, authToken: string): boolean {
   if (!header?.startsWith('Basic ')) return false;
   return Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8') === `${accountSid}:${authToken}`;
@@ -80,8 +78,8 @@ export function buildSimulator(opts: SimulatorOptions): Simulator {
   };
 
   app.register(async (api) => {
+    // Recorded before the auth check, so rejected requests show up in state.requests too.
     api.addHook('onRequest', async (request, reply) => {
-      if (!API_PREFIXES.some((prefix) => request.url.startsWith(prefix))) return;
       const record: RecordedRequest = { time: Date.now(), method: request.method, path: request.url.split('?')[0]!, params: toParams(request.query) };
       records.set(request, record);
       state.requests.push(record);
@@ -102,6 +100,7 @@ export function buildSimulator(opts: SimulatorOptions): Simulator {
       const faultIndex = state.apiFaults.findIndex(
         (f) => (f.method === undefined || f.method === request.method) && (f.pathContains === undefined || record.path.includes(f.pathContains)),
       );
+      // Faults set up through /__sim/faults/api answer instead of the route, once per `count`.
       const fault = state.apiFaults[faultIndex];
       if (fault) {
         fault.remaining -= 1;

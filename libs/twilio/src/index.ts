@@ -3,3 +3,4 @@ export * from './webhooks.js';
 export * from './messages.js';
 export * from './errors.js';
 export * from './taskrouter.js';
+export * from './survey-taskrouter.js';

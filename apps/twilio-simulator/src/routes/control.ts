@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { InboundSmsResult } from '../inbound.js';
+import { describeFetchError } from '../outbound-http.js';
 import { resetState, type SimulatorState } from '../state.js';
 import type { MessageLifecycle } from '../status-callbacks.js';
 import { invalidParameter, notFound } from '../twilio-error.js';
@@ -82,7 +83,7 @@ export function registerControlRoutes(
       const result = await deps.sendInboundSms(input);
       return { status: result.status, body: result.body, messageSid: result.messageSid };
     } catch (err) {
-      return reply.code(502).send({ error: `inbound webhook not delivered: ${err instanceof Error ? String(err.cause ?? err.message) : String(err)}` });
+      return reply.code(502).send({ error: `inbound webhook not delivered: ${describeFetchError(err)}` });
     }
   });
 

@@ -1,0 +1,3 @@
+export { buildGateway, type GatewayDeps } from './app.js';
+export { startGateway, type GatewayHandle } from './gateway.js';
+export { loadGatewayConfig, type GatewayConfig } from './config.js';

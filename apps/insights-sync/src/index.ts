@@ -1,0 +1,2 @@
+export { startInsightsSync, SERVICE } from './insights-sync.js';
+export { loadInsightsSyncConfig } from './config.js';

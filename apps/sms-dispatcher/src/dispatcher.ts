@@ -1,0 +1,51 @@
+import { Topics } from '@sms-survey/contracts';
+import { createConsumerMetrics, createEventConsumer } from '@sms-survey/kafka';
+import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
+import { createTwilioClient } from '@sms-survey/twilio';
+import type { Logger } from 'pino';
+import type { DispatcherConfig } from './config.js';
+import { createSendCommandHandler } from './send-command.handler.js';
+import { createSendLedger } from './send-ledger.js';
+
+export const SERVICE = 'sms-dispatcher';
+
+/** Sends the SMS the orchestrator asks for, through the Twilio API, each command at most once. */
+export function startDispatcher(config: DispatcherConfig, logger: Logger, onFatal?: (e: unknown) => void): Promise<WorkerHandle> {
+  return startWorker({
+    name: SERVICE,
+    config,
+    logger,
+    onFatal,
+    build({ kafka, producer, prisma, registry, onFatal }) {
+      const twilio = createTwilioClient({
+        accountSid: config.twilio.accountSid,
+        authToken: config.twilio.authTokens[0]!,
+        apiBaseUrl: config.twilio.apiBaseUrl,
+      });
+      const handleSendCommand = createSendCommandHandler({
+        twilio,
+        ledger: createSendLedger(prisma),
+        producer,
+        logger,
+        registry,
+        statusCallbackBaseUrl: config.STATUS_CALLBACK_BASE_URL,
+        validityPeriodSeconds: config.SMS_VALIDITY_PERIOD_SECONDS,
+        maxAttempts: config.TWILIO_MAX_ATTEMPTS,
+        retryBaseMs: config.TWILIO_RETRY_BASE_MS,
+      });
+      const consumer = createEventConsumer({
+        kafka,
+        groupId: config.KAFKA_GROUP_ID,
+        topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        topics: [Topics.smsSend],
+        producer,
+        logger,
+        metrics: createConsumerMetrics(registry),
+        partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
+        onFatal,
+        handle: ({ event }) => handleSendCommand(event),
+      });
+      return { consumers: [consumer] };
+    },
+  });
+}

@@ -1,0 +1,2 @@
+export { startDispatcher, SERVICE } from './dispatcher.js';
+export { loadDispatcherConfig } from './config.js';

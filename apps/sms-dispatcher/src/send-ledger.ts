@@ -1,0 +1,44 @@
+import type { PrismaClient } from '@sms-survey/db';
+
+export type LedgerState = 'sending' | 'retry' | 'sent' | 'failed';
+
+export interface LedgerEntry {
+  state: LedgerState;
+  messageSid: string | null;
+  errorCode: number | null;
+}
+
+/**
+ * The send ledger: one row per send command, claimed before Twilio is called. Only the claimant sends; a
+ * redelivered command finds the row and does not send again. A row left in `sending` means a dispatcher
+ * died between claiming and recording Twilio's answer: the message may or may not have gone out, and we
+ * choose not to risk a second SMS.
+ */
+export function createSendLedger(prisma: PrismaClient) {
+  return {
+    /** True when this caller now owns the send (new command, or one whose earlier attempt is marked retry). */
+    async claim(commandId: string): Promise<boolean> {
+      const claimed = await prisma.$executeRaw`
+        INSERT INTO send_ledger (command_id, state, updated_at) VALUES (${commandId}::uuid, 'sending', now())
+        ON CONFLICT (command_id) DO UPDATE SET state = 'sending', updated_at = now()
+        WHERE send_ledger.state = 'retry'`;
+      return claimed === 1;
+    },
+    async get(commandId: string): Promise<LedgerEntry | null> {
+      const row = await prisma.sendLedger.findUnique({ where: { commandId } });
+      return row && { state: row.state as LedgerState, messageSid: row.messageSid, errorCode: row.errorCode };
+    },
+    async markSent(commandId: string, messageSid: string): Promise<void> {
+      await prisma.sendLedger.update({ where: { commandId }, data: { state: 'sent', messageSid } });
+    },
+    async markFailed(commandId: string, errorCode: number | undefined): Promise<void> {
+      await prisma.sendLedger.update({ where: { commandId }, data: { state: 'failed', errorCode: errorCode ?? null } });
+    },
+    /** Twilio certainly did not take it (an error answer): a later attempt may send. */
+    async release(commandId: string): Promise<void> {
+      await prisma.sendLedger.update({ where: { commandId }, data: { state: 'retry' } });
+    },
+  };
+}
+
+export type SendLedger = ReturnType<typeof createSendLedger>;

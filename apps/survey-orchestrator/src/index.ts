@@ -1,0 +1,2 @@
+export { startOrchestrator, SERVICE } from './orchestrator.js';
+export { loadOrchestratorConfig } from './config.js';
