@@ -1,5 +1,5 @@
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { EventProducer } from '@sms-survey/kafka';
@@ -19,7 +19,7 @@ export interface GatewayDeps {
 
 /** The gateway's HTTP application, built from its dependencies; tests build it and call `inject`. */
 export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: deps.maxBodyBytes, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: deps.maxBodyBytes, logController: new LogController({ disableRequestLogging: true }) });
   await app.register(formbody, { bodyLimit: deps.maxBodyBytes });
   registerErrorHandler(app);
   registerOpsRoutes(app, { checks: deps.readiness, registry: deps.registry });

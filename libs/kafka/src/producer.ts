@@ -52,7 +52,13 @@ export class PublishTimeoutError extends Error {
 export function createEventProducer(kafka: Kafka, options: ProducerOptions = {}): EventProducer {
   const publishTimeoutMs = options.publishTimeoutMs ?? 5000;
   const prefix = options.topicPrefix ?? '';
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  // Unlimited retries keep the idempotent producer's ordering guarantees; publishTimeoutMs bounds the wait.
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
+  });
   let queue: Pending[] = [];
   let flushing = false;
 
