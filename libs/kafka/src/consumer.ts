@@ -134,6 +134,8 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
         groupId,
         allowAutoTopicCreation: false,
         sessionTimeout: 30_000,
+        // Short fetch waits let stop() return quickly; a fetch still returns as soon as data arrives.
+        maxWaitTimeInMs: 1000,
         heartbeatInterval: 3_000,
         retry: {
           retries: 10,
