@@ -1,4 +1,4 @@
-import { AddressInfo, createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { startGateway, loadGatewayConfig, type GatewayHandle } from '@sms-survey/ingest-gateway';
 import { loadInsightsSyncConfig, startInsightsSync } from '@sms-survey/insights-sync';
 import { loadDispatcherConfig, startDispatcher } from '@sms-survey/sms-dispatcher';

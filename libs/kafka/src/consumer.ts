@@ -30,6 +30,11 @@ export interface EventConsumerOptions<T extends TopicDefinition> {
   topicPrefix?: string;
   /** Called when kafkajs gives up and will not restart the consumer; the process should exit non-zero. */
   onFatal: (error: unknown) => void;
+  /**
+   * How long `stop` waits for in-flight handlers. One still running then is abandoned: its offset stays
+   * uncommitted, so its message is redelivered. Without a bound, a hung handler would block `stop` forever.
+   */
+  stopGraceMs?: number;
 }
 
 export interface EventConsumer {
@@ -39,7 +44,21 @@ export interface EventConsumer {
   isRunning(): boolean;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const onAbort = () => { clearTimeout(t); resolve(); };
+    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+/** `work`, or a rejection with the signal's reason once the signal aborts, whichever comes first. */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => { onAbort = () => reject(signal.reason); });
+  signal.addEventListener('abort', onAbort, { once: true });
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}
 
 /**
  * Consumes topics with at-least-once delivery: a message's offset is committed only after its handler
@@ -50,11 +69,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function createEventConsumer<T extends TopicDefinition>(options: EventConsumerOptions<T>): EventConsumer {
   const { kafka, groupId, topics, handle, producer, logger, metrics } = options;
   const maxAttempts = options.maxAttempts ?? 5;
+  const stopGraceMs = options.stopGraceMs ?? 5000;
   const prefix = options.topicPrefix ?? '';
   const schemas = new Map<string, z.ZodType>(topics.map((t) => [prefix + t.name, t.schema]));
   let consumer: Consumer | undefined;
   let running = false;
   let stopping = false;
+  /** Aborted when `stop` is called (ends retry back-offs), and `stopGraceMs` later (abandons handlers). */
+  let stopRequested = new AbortController();
+  let abandon = new AbortController();
 
   async function deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string): Promise<void> {
     logger.warn({ topic, partition, offset: message.offset, reason }, 'message dead-lettered');
@@ -107,11 +130,13 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       try {
-        await handle(event);
+        await unlessAborted(handle(event), abandon.signal);
         metrics?.handled.inc({ topic, group: groupId, outcome: 'ok' });
         metrics?.handleSeconds.observe({ topic, group: groupId }, (performance.now() - started) / 1000);
         return;
       } catch (error) {
+        // `stop` gave up waiting for this handler: leave without resolving the offset, so it is redelivered.
+        if (abandon.signal.aborted) throw error;
         const flag = retryFlag(error);
         metrics?.handled.inc({ topic, group: groupId, outcome: 'error' });
         if (flag === false || (flag === undefined && attempt >= maxAttempts)) {
@@ -121,7 +146,8 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
         if (stopping) throw error;
         const delay = Math.min(30_000, 100 * 2 ** Math.min(attempt, 9)) * (0.5 + Math.random() / 2);
         logger.warn({ topic, partition, offset: message.offset, attempt, delayMs: Math.round(delay), err: describeError(error) }, 'handler failed; retrying');
-        await sleep(delay);
+        await sleep(delay, stopRequested.signal);
+        if (stopping) throw error;
         await heartbeat();
       }
     }
@@ -130,6 +156,8 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
   return {
     async start() {
       stopping = false;
+      stopRequested = new AbortController();
+      abandon = new AbortController();
       consumer = kafka.consumer({
         groupId,
         allowAutoTopicCreation: false,
@@ -168,7 +196,17 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
     async stop() {
       stopping = true;
       running = false;
-      await consumer?.disconnect();
+      stopRequested.abort();
+      // kafkajs leaves the group only after the in-flight handlers return; bound that wait.
+      const grace = setTimeout(() => {
+        logger.warn({ groupId, graceMs: stopGraceMs }, 'consumer still stopping after the grace period; abandoning in-flight handlers, their messages will be redelivered');
+        abandon.abort(new Error(`consumer stopped; handler abandoned after ${stopGraceMs} ms`));
+      }, stopGraceMs);
+      try {
+        await consumer?.disconnect();
+      } finally {
+        clearTimeout(grace);
+      }
     },
     isRunning: () => running,
   };

@@ -3,9 +3,10 @@ import { ConfigResourceTypes, type IHeaders, type Kafka } from 'kafkajs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ZodError } from 'zod';
 import { InboundSmsReceived, Topics, createMessage, deadLetterTopicName } from '@sms-survey/contracts';
-import { createTestTopics, eventually, silentLogger, uniqueName } from '@sms-survey/testing';
+import { createTestTopics, eventually, silentLogger, testEnv, uniqueName } from '@sms-survey/testing';
 import {
   PermanentError,
+  PublishTimeoutError,
   RetryableError,
   createEventConsumer,
   createEventProducer,
@@ -297,19 +298,54 @@ describe('createEventProducer (real broker)', () => {
     expect(header(all[0]!, 'message-type')).toBe('sms.inbound.received');
   });
 
-  it('rejects within the publish timeout when the broker cannot be reached', async () => {
-    const kafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: uniqueName('unreachable-') }, silentLogger());
-    const producer = createEventProducer(kafka, { topicPrefix: uniqueName('t') + '.', publishTimeoutMs: 500 });
+  describe('with the broker unreachable (nothing listens on 127.0.0.1:1)', () => {
+    function unreachableProducer() {
+      const kafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: uniqueName('unreachable-') }, silentLogger());
+      const producer = createEventProducer(kafka, { topicPrefix: uniqueName('t') + '.', publishTimeoutMs: 500 });
+      cleanups.push(() => producer.disconnect());
+      return producer;
+    }
+
+    it('rejects at once when never connected', async () => {
+      const producer = unreachableProducer();
+      const started = performance.now();
+      await expect(producer.publish([{ topic: Topics.inboundSms, key: CUSTOMER, message: inbound('lost') }])).rejects.toThrow();
+      expect(performance.now() - started).toBeLessThan(500);
+    });
+
+    it('rejects the same way while connect() is still retrying', async () => {
+      const producer = unreachableProducer();
+      const connecting = producer.connect().catch(() => undefined); // kafkajs keeps retrying for ~20 s
+      const started = performance.now();
+      await expect(producer.publish([{ topic: Topics.inboundSms, key: CUSTOMER, message: inbound('lost') }])).rejects.toThrow();
+      expect(performance.now() - started).toBeLessThan(500);
+      void connecting;
+    });
+  });
+
+  it('rejects with a retryable PublishTimeoutError after publishTimeoutMs when the write is not acknowledged', async () => {
+    // Connected to the real broker, but the topic does not exist (never provisioned; auto-creation is off):
+    // kafkajs keeps retrying, so only our timer can end the publish.
+    const kafka = createKafka({ brokers: testEnv.kafkaBrokers, clientId: uniqueName('timeout-') }, silentLogger());
+    const producer = createEventProducer(kafka, { topicPrefix: uniqueName('missing') + '.', publishTimeoutMs: 500 });
+    await producer.connect();
     cleanups.push(() => producer.disconnect());
     const started = performance.now();
-    await expect(producer.publish([{ topic: Topics.inboundSms, key: CUSTOMER, message: inbound('lost') }])).rejects.toThrow();
-    expect(performance.now() - started).toBeLessThan(1500);
+    const error = await producer.publish([{ topic: Topics.inboundSms, key: CUSTOMER, message: inbound('lost') }]).then(
+      () => expect.unreachable('publish to a missing topic resolved'),
+      (e: unknown) => e,
+    );
+    const elapsed = performance.now() - started;
+    expect(error).toBeInstanceOf(PublishTimeoutError);
+    expect(error).toMatchObject({ retryable: true });
+    expect(elapsed).toBeGreaterThanOrEqual(450);
+    expect(elapsed).toBeLessThan(1500);
   });
 });
 
 describe('provisionTopics (real broker)', () => {
   it('is idempotent and grows partition counts', async () => {
-    const kafka = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: uniqueName('provision-') }, silentLogger());
+    const kafka = createKafka({ brokers: testEnv.kafkaBrokers, clientId: uniqueName('provision-') }, silentLogger());
     const prefix = uniqueName('t') + '.';
     const topics = [Topics.inboundSms, Topics.messageStatus];
     const names = [`${prefix}sms.inbound.v1`, `${prefix}sms.inbound.v1.dlq`, `${prefix}sms.status.v1`, `${prefix}sms.status.v1.dlq`];

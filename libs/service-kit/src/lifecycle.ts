@@ -6,15 +6,26 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
   });
 
+/** `work`'s result, or undefined as soon as `signal` aborts. */
+function unlessAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T | undefined> {
+  if (!signal) return work;
+  let onAbort = () => {};
+  const aborted = new Promise<undefined>((resolve) => { onAbort = () => resolve(undefined); });
+  signal.addEventListener('abort', onAbort, { once: true });
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}
+
 /**
  * Runs `attempt` until it succeeds, with capped exponential backoff. Services use it to connect to a broker or
- * database that is not there yet: they stay up (not ready) and become ready when it appears.
+ * database that is not there yet: they stay up (not ready) and become ready when it appears. An abort returns
+ * undefined at once, without waiting for an attempt in progress (a Kafka connect retries for ~20 s itself).
  */
 export async function retryUntilSuccess<T>(what: string, attempt: () => Promise<T>, logger: Logger, signal?: AbortSignal): Promise<T | undefined> {
   for (let n = 1; !signal?.aborted; n++) {
     try {
-      return await attempt();
+      return await unlessAborted(attempt(), signal);
     } catch (error) {
+      if (signal?.aborted) break;
       const delay = Math.min(10_000, 250 * 2 ** Math.min(n, 6));
       logger.warn({ attempt: n, retryInMs: delay, err: error instanceof Error ? error.message : String(error) }, `${what} failed; retrying`);
       await sleep(delay, signal);

@@ -6,6 +6,36 @@ export interface ReadinessCheck {
   check: () => Promise<boolean> | boolean;
 }
 
+/** How long /readyz waits for one check; Kubernetes' default probe timeout is 1 s. */
+const CHECK_TIMEOUT_MS = 800;
+
+function withTimeout(check: ReadinessCheck['check']): Promise<boolean> {
+  return Promise.race([
+    Promise.resolve().then(check),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CHECK_TIMEOUT_MS).unref()),
+  ]);
+}
+
+/**
+ * Wraps a slow probe so that concurrent callers share one attempt and its answer is reused for `cacheMs`;
+ * a probe that hangs (a database that does not answer) never piles up.
+ */
+export function sharedProbe(probe: () => Promise<boolean>, cacheMs = 1000): () => Promise<boolean> {
+  let last = { at: 0, ok: false };
+  let inFlight: Promise<boolean> | undefined;
+  return () => {
+    if (Date.now() - last.at < cacheMs) return Promise.resolve(last.ok);
+    inFlight ??= probe()
+      .catch(() => false)
+      .then((ok) => {
+        last = { at: Date.now(), ok };
+        inFlight = undefined;
+        return ok;
+      });
+    return inFlight;
+  };
+}
+
 export function createMetricsRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
@@ -23,7 +53,7 @@ export function registerOpsRoutes(app: FastifyInstance, options: { checks: reado
     const results = await Promise.all(
       options.checks.map(async (c) => {
         try {
-          return { name: c.name, ok: await c.check() };
+          return { name: c.name, ok: await withTimeout(c.check) };
         } catch {
           return { name: c.name, ok: false };
         }

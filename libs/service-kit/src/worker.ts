@@ -5,7 +5,7 @@ import { createPrismaClient, databaseAnswers, type PrismaClient } from '@sms-sur
 import { createBrokerProbe, createEventProducer, createKafka, type EventConsumer, type EventProducer } from '@sms-survey/kafka';
 import type { Kafka } from 'kafkajs';
 import { retryUntilSuccess, type ServiceHandle } from './lifecycle.js';
-import { createMetricsRegistry, registerOpsRoutes, type ReadinessCheck } from './ops-routes.js';
+import { createMetricsRegistry, registerOpsRoutes, sharedProbe, type ReadinessCheck } from './ops-routes.js';
 
 export interface WorkerConfig {
   KAFKA_BROKERS: string[];
@@ -73,7 +73,7 @@ export async function startWorker(options: {
     registry,
     checks: [
       { name: 'kafka-broker', check: () => broker.check() },
-      { name: 'database', check: () => databaseAnswers(prisma) },
+      { name: 'database', check: sharedProbe(() => databaseAnswers(prisma)) },
       { name: 'kafka-consumers', check: () => connected && parts.consumers.every((c) => c.isRunning()) },
       ...(parts.readiness ?? []),
     ],

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { allTopics } from '@sms-survey/contracts';
-import { createKafka, provisionTopics } from '@sms-survey/kafka';
+import { allTopics, deadLetterTopicName } from '@sms-survey/contracts';
+import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import pino from 'pino';
 import { testEnv } from './test-env.js';
@@ -52,8 +52,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 /** Every topic, under a prefix of its own, so tests never see each other's messages. */
 export async function createTestTopics(): Promise<{ prefix: string; brokers: string[] }> {
   const prefix = uniqueName('t') + '.';
-  const kafka = createKafka({ brokers: testEnv.kafkaBrokers, clientId: 'test-provisioner' }, silentLogger());
-  await provisionTopics(kafka, allTopics, { prefix, partitions: Object.fromEntries(allTopics.map((t) => [t.name, 2])) });
+  // kafkajs directly, not our provisioning code: @sms-survey/kafka's own tests use this helper.
+  const admin = new Kafka({ clientId: 'test-provisioner', brokers: testEnv.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const names = allTopics.flatMap((t) => [t.name, deadLetterTopicName(t.name)]);
+    await admin.createTopics({ waitForLeaders: true, topics: names.map((n) => ({ topic: prefix + n, numPartitions: 2, replicationFactor: 1 })) });
+  } finally {
+    await admin.disconnect();
+  }
   return { prefix, brokers: testEnv.kafkaBrokers };
 }
 

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SmsSendRequested, createMessage } from '@sms-survey/contracts';
+import { createPrismaClient, type PrismaClient } from '@sms-survey/db';
+import type { EventProducer, OutgoingEvent } from '@sms-survey/kafka';
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from '@sms-survey/service-kit';
+import { createTestDatabase, silentLogger, type TestDatabase } from '@sms-survey/testing';
+import { createTwilioClient } from '@sms-survey/twilio';
+import { buildSimulator, type Simulator } from '@sms-survey/twilio-simulator';
+import { createSendCommandHandler } from '../src/send-command.handler.js';
+import { createSendLedger } from '../src/send-ledger.js';
+
+/** Records what the handler publishes; the Kafka path itself is covered by the system tests. */
+function recordingProducer(): EventProducer & { events: OutgoingEvent[] } {
+  const events: OutgoingEvent[] = [];
+  return {
+    events,
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    publish: async (e) => void events.push(...e),
+    publishRaw: async () => undefined,
+  };
+}
+
+const SENDER = '+4759440000';
+const command = (to: string) =>
+  createMessage(SmsSendRequested, {
+    type: 'sms.send.requested',
+    schemaVersion: 1,
+    payload: { commandId: randomUUID(), sessionId: randomUUID(), from: SENDER, to, body: 'How satisfied were you? Reply 1-5' },
+  });
+
+describe('send command handler against the Twilio simulator and PostgreSQL', () => {
+  let database: TestDatabase;
+  let prisma: PrismaClient;
+  let simulator: Simulator;
+  let producer: ReturnType<typeof recordingProducer>;
+  let handle: ReturnType<typeof createSendCommandHandler>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    prisma = createPrismaClient({ databaseUrl: database.url });
+    simulator = buildSimulator({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN });
+    const url = await simulator.app.listen({ port: 0, host: '127.0.0.1' });
+    const twilio = createTwilioClient({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, apiBaseUrl: url });
+    producer = recordingProducer();
+    handle = createSendCommandHandler({
+      twilio,
+      ledger: createSendLedger(prisma),
+      producer,
+      logger: silentLogger(),
+      registry: new Registry(),
+      statusCallbackBaseUrl: 'https://surveys.example.com',
+      validityPeriodSeconds: 900,
+      maxAttempts: 3,
+      retryBaseMs: 1,
+    });
+  });
+
+  beforeEach(() => {
+    producer.events.length = 0;
+  });
+
+  afterAll(async () => {
+    await simulator?.app.close();
+    await prisma?.$disconnect();
+    await database?.drop();
+  });
+
+  it('sends with a status callback carrying the command id and a validity period, and publishes the MessageSid', async () => {
+    const cmd = command('+4791230001');
+    await handle(cmd);
+    const sent = simulator.state.messages.filter((m) => m.to === '+4791230001');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.statusCallback).toBe(`https://surveys.example.com/twilio/messaging/status?commandId=${cmd.payload.commandId}`);
+    expect(sent[0]!.validityPeriod).toBe(900);
+    expect(producer.events[0]?.message).toMatchObject({ type: 'sms.send.accepted', payload: { commandId: cmd.payload.commandId, messageSid: sent[0]!.sid } });
+  });
+
+  it('a redelivered command is not sent again; the recorded result is published again', async () => {
+    const cmd = command('+4791230002');
+    await handle(cmd);
+    await handle(cmd);
+    expect(simulator.state.messages.filter((m) => m.to === '+4791230002')).toHaveLength(1);
+    expect(producer.events.map((e) => e.message.type)).toEqual(['sms.send.accepted', 'sms.send.accepted']);
+  });
+
+  it('retries a 5xx and a 429 from Twilio, then sends once', async () => {
+    simulator.state.apiFaults.push({ status: 503, code: 20503, message: 'down', method: 'POST', pathContains: '/Messages.json', remaining: 1 });
+    simulator.state.apiFaults.push({ status: 429, code: 20429, message: 'slow down', method: 'POST', pathContains: '/Messages.json', remaining: 1 });
+    const cmd = command('+4791230003');
+    await handle(cmd);
+    expect(simulator.state.messages.filter((m) => m.to === '+4791230003')).toHaveLength(1);
+    expect(producer.events[0]?.message.type).toBe('sms.send.accepted');
+  });
+
+  it('does not retry a permanent error (21211 invalid number): a failure event, and the ledger says failed', async () => {
+    const cmd = command('+15005550001');
+    await handle(cmd);
+    expect(producer.events).toHaveLength(1);
+    expect(producer.events[0]?.message).toMatchObject({ type: 'sms.send.failed', payload: { errorCode: 21211, permanent: true } });
+    const posts = simulator.state.requests.filter((r) => r.method === 'POST' && r.params?.To === '+15005550001');
+    expect(posts).toHaveLength(1);
+    expect((await prisma.sendLedger.findUnique({ where: { commandId: cmd.payload.commandId } }))?.state).toBe('failed');
+  });
+
+  it('gives up after the configured attempts when Twilio keeps failing, without a permanent verdict', async () => {
+    simulator.state.apiFaults.push({ status: 500, code: 20500, message: 'boom', method: 'POST', pathContains: '/Messages.json', remaining: 3 });
+    const cmd = command('+4791230004');
+    await handle(cmd);
+    expect(simulator.state.messages.filter((m) => m.to === '+4791230004')).toHaveLength(0);
+    expect(producer.events[0]?.message).toMatchObject({ type: 'sms.send.failed', payload: { permanent: false } });
+  });
+});
