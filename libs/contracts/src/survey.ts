@@ -53,3 +53,25 @@ export const SurveySessionEnded = eventSchema(
   }),
 );
 export type SurveySessionEnded = z.infer<typeof SurveySessionEnded>;
+
+/**
+ * A command to start a survey session with one customer (from the public SendSurvey API, or a Flex wrap-up).
+ * The gateway picks the survey version and the session id, so a retried request maps to one session.
+ */
+export const SurveySendRequested = eventSchema(
+  'survey.send.requested',
+  1,
+  z.object({
+    sessionId: z.uuid(),
+    surveyId: z.string(),
+    surveyVersion: z.number().int().min(1),
+    customer: E164,
+    clientReference: z.string().max(200).optional(),
+    expiresAt: IsoDateTime,
+    userSessionVariables: z.array(UserSessionVariable).default([]),
+    content: z.string().max(1000).optional(),
+    language: z.string().max(10).optional(),
+    origin: SessionRef.origin,
+  }),
+);
+export type SurveySendRequested = z.infer<typeof SurveySendRequested>;

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { InboundSmsReceived, MessageStatusReported, SmsSendRequested, SmsSendResult } from './sms.js';
-import { SurveyAnswerRecorded, SurveySessionEnded } from './survey.js';
+import { SurveyAnswerRecorded, SurveySendRequested, SurveySessionEnded } from './survey.js';
 
 /**
  * One definition per Kafka topic: its name, the schema of every message on it, what the key is (the key gives
@@ -26,6 +26,16 @@ function topic<S extends z.ZodType>(def: TopicDefinition<S>): TopicDefinition<S>
 }
 
 export const Topics = {
+  surveyCommands: topic({
+    name: 'survey.commands.v1',
+    schema: SurveySendRequested,
+    key: 'customer phone',
+    partitions: 6,
+    config: durable,
+    producer: 'ingest-gateway',
+    consumers: ['survey-orchestrator'],
+    description: 'Requests to send a survey to a customer (SendSurvey API, Flex wrap-up).',
+  }),
   inboundSms: topic({
     name: 'sms.inbound.v1',
     schema: InboundSmsReceived,
