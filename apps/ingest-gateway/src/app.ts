@@ -2,9 +2,11 @@ import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { SurveyDefinitionRepository } from '@sms-survey/db';
 import type { EventProducer } from '@sms-survey/kafka';
 import { registerOpsRoutes, type ReadinessCheck } from '@sms-survey/service-kit';
 import { registerErrorHandler } from './http-errors.js';
+import { registerPublicApi } from './routes/public-api.js';
 import { registerTwilioWebhooks } from './routes/twilio-webhooks.js';
 
 export interface GatewayDeps {
@@ -15,6 +17,10 @@ export interface GatewayDeps {
   publicBaseUrl: string;
   twilioAuthTokens: readonly string[];
   maxBodyBytes: number;
+  /** Keys accepted on the public API (/v1). */
+  apiKeys: readonly string[];
+  /** Survey definitions, for the public API. */
+  surveys: SurveyDefinitionRepository;
 }
 
 /** The gateway's HTTP application, built from its dependencies; tests build it and call `inject`. */
@@ -29,5 +35,6 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     producer: deps.producer,
     registry: deps.registry,
   });
+  await registerPublicApi(app, { apiKeys: deps.apiKeys, surveys: deps.surveys, producer: deps.producer, registry: deps.registry });
   return app;
 }

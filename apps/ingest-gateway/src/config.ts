@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { commonEnv, parseConfig, portEnv, resolveTwilioSettings, twilioEnv } from '@sms-survey/service-kit';
 
+/** The API key accepted when API_KEYS is not set: for local development only. */
+export const DEV_API_KEY = 'dev-api-key';
+
 const GatewayEnv = z.object({
   ...commonEnv,
   ...twilioEnv,
@@ -13,6 +16,21 @@ const GatewayEnv = z.object({
   PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   KAFKA_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * Keys accepted on the public API (`Authorization: Bearer <key>` on every /v1 route), comma-separated; list
+   * two while rotating. Defaults to `dev-api-key` for local development only: always set it in production.
+   */
+  API_KEYS: z
+    .string()
+    .default(DEV_API_KEY)
+    .transform((s) => s.split(',').map((k) => k.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(8, 'each key must be at least 8 characters')).min(1)),
+  /**
+   * A directory of survey definition files (`*.json`). At start each is validated (an invalid one stops the
+   * start) and saved as a new version unless identical to the latest; surveys can also be managed through the API.
+   */
+  SURVEYS_DIR: z.string().optional(),
 });
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;

@@ -1,8 +1,10 @@
 import { createBrokerProbe, createEventProducer, createKafka } from '@sms-survey/kafka';
-import { createMetricsRegistry, retryUntilSuccess, type ServiceHandle } from '@sms-survey/service-kit';
+import { createPrismaClient, createSurveyDefinitionRepository, databaseAnswers } from '@sms-survey/db';
+import { createMetricsRegistry, retryUntilSuccess, sharedProbe, type ReadinessCheck, type ServiceHandle } from '@sms-survey/service-kit';
 import type { Logger } from 'pino';
+import { readSurveyFiles, saveSurveyFiles } from './api/survey-files.js';
 import { buildGateway } from './app.js';
-import type { GatewayConfig } from './config.js';
+import { DEV_API_KEY, type GatewayConfig } from './config.js';
 
 export const SERVICE = 'ingest-gateway';
 
@@ -10,13 +12,24 @@ export interface GatewayHandle extends ServiceHandle {
   url: string;
 }
 
-/** Starts the HTTP server at once; Kafka is connected in the background and /readyz says when it is. */
+/**
+ * Starts the HTTP server at once; Kafka is connected (and SURVEYS_DIR's surveys saved) in the background and
+ * /readyz says when that is done. Invalid survey files stop the start before anything else.
+ */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<GatewayHandle> {
+  const surveyFiles = config.SURVEYS_DIR ? await readSurveyFiles(config.SURVEYS_DIR) : undefined;
+  if (config.API_KEYS.includes(DEV_API_KEY)) {
+    logger.warn(`API_KEYS accepts the local development key "${DEV_API_KEY}"; set API_KEYS outside development`);
+  }
+  const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  const surveys = createSurveyDefinitionRepository(prisma);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: SERVICE }, logger);
   const producer = createEventProducer(kafka, { topicPrefix: config.KAFKA_TOPIC_PREFIX, publishTimeoutMs: config.KAFKA_PUBLISH_TIMEOUT_MS });
   const broker = createBrokerProbe(kafka);
   let producerConnected = false;
   const connecting = new AbortController();
+  let surveyFilesSaved = false;
+  const surveyFilesCheck: ReadinessCheck[] = surveyFiles ? [{ name: 'survey-files', check: () => surveyFilesSaved }] : [];
 
   const app = await buildGateway({
     logger,
@@ -25,25 +38,36 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     readiness: [
       { name: 'kafka-producer', check: () => producerConnected },
       { name: 'kafka-broker', check: () => broker.check() },
+      { name: 'database', check: sharedProbe(() => databaseAnswers(prisma)) },
+      ...surveyFilesCheck,
     ],
     publicBaseUrl: config.PUBLIC_BASE_URL,
     twilioAuthTokens: config.twilio.authTokens,
     maxBodyBytes: config.MAX_BODY_BYTES,
+    apiKeys: config.API_KEYS,
+    surveys,
   });
   const url = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ url, publicBaseUrl: config.PUBLIC_BASE_URL, simulatedTwilio: config.twilio.simulated }, `${SERVICE} listening`);
   const connection = retryUntilSuccess('connect to Kafka', async () => { await producer.connect(); return true; }, logger, connecting.signal).then(
     (connected) => { producerConnected = connected === true; },
   );
+  const savingSurveys = surveyFiles
+    ? retryUntilSuccess('save the survey files', () => saveSurveyFiles(surveyFiles, surveys, logger).then(() => true), logger, connecting.signal).then(
+        (saved) => { surveyFilesSaved = saved === true; },
+      )
+    : Promise.resolve();
 
   return {
     url,
     async stop() {
       connecting.abort();
       await connection;
+      await savingSurveys;
       await app.close(); // stops accepting and waits for in-flight requests, their Kafka writes included
       await producer.disconnect();
       await broker.close();
+      await prisma.$disconnect();
     },
   };
 }

@@ -24,6 +24,7 @@ const SENDER = '+4790000000';
 const ACCOUNT_SID = `AC${'a'.repeat(32)}`;
 
 const hex32 = () => randomBytes(16).toString('hex');
+const notUsed = () => Promise.reject(new Error('not used by the webhook routes'));
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -109,6 +110,9 @@ async function gateway(options: { authTokens?: string[]; producer?: EventProduce
     publicBaseUrl: PUBLIC_BASE_URL,
     twilioAuthTokens: options.authTokens ?? [PRIMARY_TOKEN],
     maxBodyBytes: MAX_BODY_BYTES,
+    apiKeys: ['test-api-key-0123'],
+    // The public API is tested in surveys-api and send-survey; these webhooks never read surveys.
+    surveys: { save: notUsed, latest: notUsed, version: notUsed, listLatest: notUsed },
   });
   cleanups.push(() => app.close());
   return {

@@ -1,5 +1,12 @@
 import { z } from 'zod';
+import { E164 } from '@sms-survey/contracts';
 import { commonEnv, parseConfig, portEnv } from '@sms-survey/service-kit';
+
+const phoneList = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean))
+  .pipe(z.array(E164));
 
 const OrchestratorEnv = z.object({
   ...commonEnv,
@@ -8,8 +15,15 @@ const OrchestratorEnv = z.object({
   KAFKA_GROUP_ID: z.string().default('survey-orchestrator'),
   KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  /** Sent when a reply matches no survey session (seed step 1 of reply handling). */
-  SURVEY_NOT_FOUND_TEXT: z.string().min(1).default('Sorry, we could not find an active survey for this number.'),
+  /** Our number that texts customers (a Twilio number whose messaging webhook is the gateway). */
+  SMS_SENDER_NUMBER: E164.default('+4759440000'),
+  /** Numbers for subnumbering (Norwegian customers get one per concurrent session); empty turns it off. */
+  SMS_SUBNUMBER_POOL: phoneList,
+  /** Country prefixes that use subnumbering. */
+  SMS_SUBNUMBER_COUNTRIES: z.string().default('+47').transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean)),
+  /** Sent when a reply matches no survey at all (a survey's own "not found" text is used when one is known). */
+  SURVEY_NOT_FOUND_TEXT: z.string().min(1).optional(),
+  EXPIRY_CHECK_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
 });
 
 export type OrchestratorConfig = z.output<typeof OrchestratorEnv>;

@@ -1,16 +1,20 @@
 import { Topics } from '@sms-survey/contracts';
 import { createConsumerMetrics, createEventConsumer } from '@sms-survey/kafka';
 import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
+import type { SenderPolicy } from '@sms-survey/survey-domain';
 import type { Logger } from 'pino';
 import { applyOnce } from './apply-once.js';
 import type { OrchestratorConfig } from './config.js';
+import { createExpiryTimer } from './expiry-timer.js';
 import { handleMessageStatus, handleSendResult } from './handlers/delivery.handler.js';
 import { handleInboundSms } from './handlers/inbound-sms.handler.js';
+import { handleSurveySend } from './handlers/survey-send.handler.js';
 import { createOutboxRelay } from './outbox-relay.js';
+import { createSurveyCatalog } from './survey-catalog.js';
 
 export const SERVICE = 'survey-orchestrator';
 
-/** Consumes customer replies and delivery reports, keeps session state in PostgreSQL, and decides what to send. */
+/** Owns survey sessions: starts them, handles customer replies and delivery reports, expires them. */
 export function startOrchestrator(config: OrchestratorConfig, logger: Logger, onFatal?: (e: unknown) => void): Promise<WorkerHandle> {
   return startWorker({
     name: SERVICE,
@@ -19,22 +23,32 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
     onFatal,
     build({ kafka, producer, prisma, registry, onFatal }) {
       const relay = createOutboxRelay(prisma, producer, logger);
+      const expiry = createExpiryTimer(prisma, relay, logger, { intervalMs: config.EXPIRY_CHECK_INTERVAL_MS });
+      const catalog = createSurveyCatalog(prisma);
+      const senders: SenderPolicy = {
+        defaultSender: config.SMS_SENDER_NUMBER,
+        subnumberPool: config.SMS_SUBNUMBER_POOL,
+        subnumberCountryPrefixes: config.SMS_SUBNUMBER_COUNTRIES,
+      };
       const group = config.KAFKA_GROUP_ID;
       const consumer = createEventConsumer({
         kafka,
         groupId: group,
         topicPrefix: config.KAFKA_TOPIC_PREFIX,
-        topics: [Topics.inboundSms, Topics.messageStatus, Topics.smsSendResult],
+        topics: [Topics.surveyCommands, Topics.inboundSms, Topics.messageStatus, Topics.smsSendResult],
         producer,
         logger,
         metrics: createConsumerMetrics(registry),
         partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
         onFatal,
         async handle({ event }) {
+          const now = new Date();
           await applyOnce(prisma, relay, group, event.id, (tx) => {
             switch (event.type) {
+              case 'survey.send.requested':
+                return handleSurveySend(tx, event, { catalog, senders, now });
               case 'sms.inbound.received':
-                return handleInboundSms(tx, event, { surveyNotFound: config.SURVEY_NOT_FOUND_TEXT });
+                return handleInboundSms(tx, event, { catalog, senders, defaultNotFoundText: config.SURVEY_NOT_FOUND_TEXT }, now);
               case 'sms.status.reported':
                 return handleMessageStatus(tx, event);
               case 'sms.send.accepted':
@@ -48,7 +62,17 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
           });
         },
       });
-      return { consumers: [consumer], start: () => relay.start(), stop: () => relay.stop() };
+      return {
+        consumers: [consumer],
+        start: () => {
+          relay.start();
+          expiry.start();
+        },
+        stop: async () => {
+          await expiry.stop();
+          await relay.stop();
+        },
+      };
     },
   });
 }

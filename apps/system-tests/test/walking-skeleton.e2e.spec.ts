@@ -1,11 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrismaClient, type PrismaClient } from '@sms-survey/db';
+import { createPrismaClient, createSurveyDefinitionRepository, type PrismaClient } from '@sms-survey/db';
 import { eventually } from '@sms-survey/testing';
 import { startSystem, waitUntilReady, type RunningSystem } from '../src/index.js';
 
 const CUSTOMER = '+4791234567';
 const SENDER = '+4759440000';
+const text = (en: string) => ({ en });
+const ONE_QUESTION_SURVEY = {
+  id: 'skeleton',
+  name: 'One question',
+  defaultLanguage: 'en',
+  languages: ['en'],
+  elements: [{ id: 'q1', type: 'nps', text: text('How likely are you to recommend us?') }],
+  texts: {
+    completion: text('Thank you for your feedback!'),
+    unavailable: text('This survey is closed.'),
+    notFound: text('Sorry, we could not find an active survey for this number.'),
+    invalidReply: text('Please answer with a number from 0 to 10.'),
+    tooManyInvalid: text('We will stop here. Thank you.'),
+  },
+};
 
 describe('walking skeleton: one reply travels through all four services', () => {
   let system: RunningSystem;
@@ -24,11 +39,12 @@ describe('walking skeleton: one reply travels through all four services', () => 
 
   it('signed inbound webhook → Kafka → orchestrator (PostgreSQL) → dispatcher → Twilio → status callback → insights-sync task', async () => {
     const sessionId = randomUUID();
+    const { version } = await createSurveyDefinitionRepository(prisma).save('skeleton', ONE_QUESTION_SURVEY);
     await prisma.surveySession.create({
       data: {
         id: sessionId,
         surveyId: 'skeleton',
-        surveyVersion: 1,
+        surveyVersion: version,
         customer: CUSTOMER,
         senderNumber: SENDER,
         status: 'active',
@@ -55,6 +71,7 @@ describe('walking skeleton: one reply travels through all four services', () => 
     // The dispatcher sent the answer SMS through the twilio SDK to the simulator.
     const sent = await eventually(() => system.simulator.state.messages.find((m) => m.direction === 'outbound-api' && m.to === CUSTOMER), { what: 'SMS at Twilio' });
     expect(sent.from).toBe(SENDER);
+    expect(sent.body).toBe('Thank you for your feedback!');
     expect(sent.statusCallback).toContain('/twilio/messaging/status?commandId=');
 
     // The simulator's signed status callbacks reached the gateway and the status was recorded.

@@ -4,3 +4,4 @@ export * from './survey.js';
 export * from './topics.js';
 export * from './message.js';
 export * from './http/twilio-webhooks.js';
+export * from './http/send-survey.js';

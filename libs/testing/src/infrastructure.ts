@@ -57,7 +57,16 @@ export async function createTestTopics(): Promise<{ prefix: string; brokers: str
   await admin.connect();
   try {
     const names = allTopics.flatMap((t) => [t.name, deadLetterTopicName(t.name)]);
-    await admin.createTopics({ waitForLeaders: true, topics: names.map((n) => ({ topic: prefix + n, numPartitions: 2, replicationFactor: 1 })) });
+    const topics = names.map((n) => ({ topic: prefix + n, numPartitions: 2, replicationFactor: 1 }));
+    // Under load a fresh topic's metadata can lag ("does not host this topic-partition"): ask again.
+    await eventually(
+      async () => {
+        await admin.createTopics({ waitForLeaders: true, topics });
+        const meta = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+        return meta.topics.every((t) => t.partitions.length === 2 && t.partitions.every((p) => p.leader >= 0));
+      },
+      { what: 'test topics with leaders', timeoutMs: 30_000, intervalMs: 250 },
+    );
   } finally {
     await admin.disconnect();
   }

@@ -1,84 +1,91 @@
-import { randomUUID } from 'node:crypto';
-import {
-  SmsSendRequested,
-  SurveySessionEnded,
-  Topics,
-  createMessage,
-  type InboundSmsReceived,
-  type RecordedAnswer,
-} from '@sms-survey/contracts';
+import type { InboundSmsReceived } from '@sms-survey/contracts';
+import { handleReply, notFoundReply, usesSubnumbering, type SenderPolicy, type SessionStatus } from '@sms-survey/survey-domain';
 import type { Tx } from '../apply-once.js';
 import type { OutboxEntry } from '../outbox-relay.js';
+import { answerRecorded, endSession, queueOutgoing, type SessionRow } from '../session-events.js';
+import { queueSms } from '../sms-commands.js';
+import type { SurveyCatalog } from '../survey-catalog.js';
 
-export interface InboundSmsTexts {
-  surveyNotFound: string;
+export interface InboundSmsDeps {
+  catalog: SurveyCatalog;
+  senders: SenderPolicy;
+  /** Sent when no survey is known for the customer at all; the survey's own text is used otherwise. */
+  defaultNotFoundText?: string;
 }
 
-/** Queues an SMS to the customer and records it as an outbound message we are tracking. */
-export async function queueSms(
-  tx: Tx,
-  sms: { sessionId?: string; from: string; to: string; body: string; priority?: 'reply' | 'new-survey'; notBefore?: string },
-): Promise<OutboxEntry> {
-  const commandId = randomUUID();
-  await tx.outboundMessage.create({
-    data: { commandId, sessionId: sms.sessionId, customer: sms.to, fromNumber: sms.from, body: sms.body, status: 'requested' },
-  });
-  const message = createMessage(SmsSendRequested, {
-    type: 'sms.send.requested',
-    schemaVersion: 1,
-    payload: { commandId, sessionId: sms.sessionId, from: sms.from, to: sms.to, body: sms.body, priority: sms.priority ?? 'reply', notBefore: sms.notBefore },
-  });
-  return { topic: Topics.smsSend, key: sms.from, message };
-}
+type StoredSession = SessionRow & { status: string; currentElementId: string | null; invalidReplies: number };
 
 /**
- * Walking-skeleton reply handling: a reply to an active session is stored and completes it; a reply with no
- * session gets the "survey not found" text. The survey engine (issue: two-way SMS survey) replaces the middle.
+ * Seed reply step 1: the session a reply belongs to. Where subnumbering applies, the number the customer
+ * texted identifies it; otherwise it is the customer's most recent active session. When there is none, the
+ * customer's most recent session (any status) decides which texts answer them. The row is locked.
  */
-export async function handleInboundSms(tx: Tx, event: InboundSmsReceived, texts: InboundSmsTexts): Promise<OutboxEntry[]> {
+async function findSession(tx: Tx, customer: string, ourNumber: string, senders: SenderPolicy): Promise<StoredSession | undefined> {
+  const bySender = usesSubnumbering(customer, senders) && senders.subnumberPool.includes(ourNumber);
+  const rows = bySender
+    ? await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM survey_session WHERE customer = ${customer} AND sender_number = ${ourNumber}
+        ORDER BY (status = 'active') DESC, started_at DESC LIMIT 1 FOR UPDATE`
+    : await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM survey_session WHERE customer = ${customer}
+        ORDER BY (status = 'active') DESC, started_at DESC LIMIT 1 FOR UPDATE`;
+  if (!rows[0]) return undefined;
+  return (await tx.surveySession.findUniqueOrThrow({ where: { id: rows[0].id } })) as StoredSession;
+}
+
+/** A customer's SMS: the seed's reply handling, steps 1–8. */
+export async function handleInboundSms(tx: Tx, event: InboundSmsReceived, deps: InboundSmsDeps, now: Date): Promise<OutboxEntry[]> {
   const { payload: sms } = event;
-  const receivedAt = new Date(sms.receivedAt);
-  const session =
-    (await tx.surveySession.findFirst({ where: { customer: sms.from, senderNumber: sms.to, status: 'active' }, orderBy: { startedAt: 'desc' } })) ??
-    (await tx.surveySession.findFirst({ where: { customer: sms.from, status: 'active' }, orderBy: { startedAt: 'desc' } }));
+  const session = await findSession(tx, sms.from, sms.to, deps.senders);
   await tx.inboundMessage.createMany({
-    data: [{ messageSid: sms.messageSid, customer: sms.from, toNumber: sms.to, body: sms.body, sessionId: session?.id, receivedAt }],
+    data: [{ messageSid: sms.messageSid, customer: sms.from, toNumber: sms.to, body: sms.body, sessionId: session?.id, receivedAt: new Date(sms.receivedAt) }],
     skipDuplicates: true,
   });
-  if (!session) return [await queueSms(tx, { from: sms.to, to: sms.from, body: texts.surveyNotFound })];
+  const reply = { from: sms.to, to: sms.from, priority: 'reply' as const, now };
 
-  const answer: RecordedAnswer = {
-    elementId: session.currentElementId ?? 'reply',
-    elementType: 'free-text',
-    rawReply: sms.body,
-    value: sms.body.trim(),
-    answeredAt: receivedAt.toISOString(),
-  };
-  await tx.surveyAnswer.create({ data: { sessionId: session.id, ...answer, answeredAt: receivedAt } });
-  const ended = await tx.surveySession.update({
-    where: { id: session.id },
-    data: { status: 'completed', currentElementId: null, endedAt: receivedAt, endReason: 'completed' },
-  });
-  const sessionEnded = createMessage(SurveySessionEnded, {
-    type: 'survey.session.ended',
-    schemaVersion: 1,
-    payload: {
-      sessionId: ended.id,
-      surveyId: ended.surveyId,
-      surveyVersion: ended.surveyVersion,
-      clientReference: ended.clientReference ?? undefined,
-      language: ended.language,
-      userSessionVariables: ended.userSessionVariables as { key: string; value: string }[],
-      origin: (ended.origin ?? undefined) as SurveySessionEnded['payload']['origin'],
-      status: 'completed',
-      customer: ended.customer,
-      answers: [answer],
-      startedAt: ended.startedAt.toISOString(),
-      endedAt: receivedAt.toISOString(),
-    },
-  });
-  return [
-    await queueSms(tx, { sessionId: session.id, from: session.senderNumber, to: session.customer, body: 'Thank you for your feedback!' }),
-    { topic: Topics.surveySessions, key: session.id, message: sessionEnded },
-  ];
+  if (!session) {
+    return [await queueSms(tx, { ...reply, body: deps.defaultNotFoundText ?? notFoundReply(undefined) })];
+  }
+  const survey = await deps.catalog.get(session.surveyId, session.surveyVersion);
+  // An expired session is answered like no session at all (issue: expiry); other ended ones are "unavailable".
+  if (session.status === 'expired' || session.status === 'superseded') {
+    return [await queueSms(tx, { ...reply, sessionId: session.id, body: notFoundReply(survey, session.language) })];
+  }
+
+  const decision = handleReply(
+    survey,
+    { status: session.status as SessionStatus, currentElementId: session.currentElementId, language: session.language, invalidReplies: session.invalidReplies },
+    sms.body,
+    { now },
+  );
+  const out: OutboxEntry[] = [];
+  switch (decision.kind) {
+    case 'unavailable':
+      break;
+    case 'invalid':
+      await tx.surveySession.update({ where: { id: session.id }, data: { invalidReplies: decision.invalidReplies } });
+      break;
+    case 'ended-invalid':
+      out.push(await endSession(tx, session, decision.endStatus, now, 'too many invalid replies'));
+      break;
+    case 'answered': {
+      const { answer } = decision;
+      await tx.surveyAnswer.create({
+        data: { sessionId: session.id, elementId: answer.elementId, elementType: answer.elementType, rawReply: answer.rawReply, value: answer.value, answeredAt: new Date(answer.answeredAt) },
+      });
+      out.push(answerRecorded(session, answer));
+      if (decision.completed) {
+        out.push(await endSession(tx, session, 'completed', now));
+      } else {
+        await tx.surveySession.update({ where: { id: session.id }, data: { currentElementId: decision.nextElementId, invalidReplies: 0 } });
+      }
+      break;
+    }
+    default: {
+      const unhandled: never = decision;
+      throw new Error(`unhandled decision ${(unhandled as { kind: string }).kind}`);
+    }
+  }
+  // The SMS go out before the session-ended event in outbox order, which is publish order.
+  return [...(await queueOutgoing(tx, decision.outgoing, { ...reply, sessionId: session.id })), ...out];
 }

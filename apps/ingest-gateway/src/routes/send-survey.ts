@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  DEFAULT_SURVEY_EXPIRY_MS,
+  E164,
+  SendSurveyRequest,
+  SurveySendRequested,
+  Topics,
+  createMessage,
+  uuidFromName,
+  type SendSurveyAccepted,
+} from '@sms-survey/contracts';
+import type { SurveyDefinitionRepository } from '@sms-survey/db';
+import type { EventProducer } from '@sms-survey/kafka';
+import { Counter, type Registry } from 'prom-client';
+import { mobileNumberProblem } from '../api/mobile-number.js';
+import { HttpError, zodIssues } from '../http-errors.js';
+
+export interface SendSurveyOptions {
+  surveys: SurveyDefinitionRepository;
+  producer: EventProducer;
+  registry: Registry;
+}
+
+/** The contract's request, with the identifier also checked to be a mobile number (E.164 form first). */
+const SendSurveyBody = SendSurveyRequest.extend({
+  identifier: E164.pipe(
+    z.string().check((ctx) => {
+      const problem = mobileNumberProblem(ctx.value);
+      if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+    }),
+  ),
+});
+
+const IdempotencyKey = z.string().min(1).max(200).optional();
+
+/**
+ * SendSurvey (mounted under /v1): validates the request, picks the survey's latest version and a session id,
+ * and writes one `survey.send.requested` command keyed by the customer's number; 202 once Kafka has it (acks=all).
+ * With an `Idempotency-Key` header the session id (and the command's event id) derive from the key, so a
+ * retried request names the same session and the orchestrator drops the copy.
+ */
+export function registerSendSurveyRoute(api: FastifyInstance, options: SendSurveyOptions): void {
+  const requests = new Counter({
+    name: 'gateway_survey_send_requests_total',
+    help: 'SendSurvey requests, by outcome',
+    labelNames: ['outcome'],
+    registers: [options.registry],
+  });
+
+  api.post('/surveys/:surveyId/send', async (request, reply) => {
+    const { surveyId } = request.params as { surveyId: string };
+    const body = SendSurveyBody.safeParse(request.body);
+    const header = request.headers['idempotency-key'];
+    const key = IdempotencyKey.safeParse(Array.isArray(header) ? header.join(',') : header);
+    const problems = [
+      ...(body.success ? [] : zodIssues(body.error)),
+      ...(key.success ? [] : key.error.issues.map((i) => `Idempotency-Key: ${i.message}`)),
+    ];
+    if (!body.success || !key.success) {
+      requests.inc({ outcome: 'invalid' });
+      throw new HttpError(400, 'invalid request', problems);
+    }
+    const send = body.data;
+
+    const survey = await options.surveys.latest(surveyId);
+    if (!survey) {
+      requests.inc({ outcome: 'unknown-survey' });
+      throw new HttpError(404, `survey ${surveyId} not found`);
+    }
+
+    const idempotencyKey = key.data;
+    const sessionId = idempotencyKey ? uuidFromName(`send:${surveyId}:${idempotencyKey}`) : randomUUID();
+    const expiresAt = new Date(send.expiryTime ? Date.parse(send.expiryTime) : Date.now() + DEFAULT_SURVEY_EXPIRY_MS).toISOString();
+    const command = createMessage(SurveySendRequested, {
+      ...(idempotencyKey ? { id: uuidFromName(`survey.send.requested:${sessionId}`) } : {}),
+      type: 'survey.send.requested',
+      schemaVersion: 1,
+      payload: {
+        sessionId,
+        surveyId,
+        surveyVersion: survey.version,
+        customer: send.identifier,
+        clientReference: send.clientReference,
+        expiresAt,
+        userSessionVariables: send.userSessionVariables ?? [],
+        content: send.content,
+        language: send.language,
+        origin: { kind: 'api' },
+      },
+    });
+    await options.producer.publish([{ topic: Topics.surveyCommands, key: send.identifier, message: command }]);
+    requests.inc({ outcome: 'accepted' });
+    request.log.info({ sessionId, surveyId, surveyVersion: survey.version, customer: send.identifier }, 'survey send requested');
+    const accepted: SendSurveyAccepted = { sessionId, surveyId, surveyVersion: survey.version, expiresAt };
+    return reply.code(202).send(accepted);
+  });
+}

@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { Kafka } from 'kafkajs';
+import { createPrismaClient, createSurveyDefinitionRepository, type PrismaClient, type SurveyDefinitionRepository } from '@sms-survey/db';
+import { createEventProducer, createKafka, type EventProducer } from '@sms-survey/kafka';
+import { createMetricsRegistry } from '@sms-survey/service-kit';
+import type { SurveyDefinitionInput } from '@sms-survey/survey-domain';
+import { createTestDatabase, createTestTopics, silentLogger, uniqueName, type TestDatabase } from '@sms-survey/testing';
+import { buildGateway } from '../src/index.js';
+
+// Helpers for the public API's integration tests: a gateway built with `buildGateway` on a test database of its
+// own and, where a test publishes, topics under a fresh prefix on the real broker.
+
+export const API_KEY = 'test-api-key-primary-0123';
+export const SECOND_API_KEY = 'test-api-key-rotated-4567';
+
+/** A survey example from libs/survey-domain/examples, as written. */
+export function example(name: 'csat-en-no' | 'nps'): SurveyDefinitionInput & Record<string, unknown> {
+  const url = new URL(`../../../libs/survey-domain/examples/${name}.json`, import.meta.url);
+  return JSON.parse(readFileSync(url, 'utf8')) as SurveyDefinitionInput & Record<string, unknown>;
+}
+
+export interface Database {
+  url: string;
+  prisma: PrismaClient;
+  surveys: SurveyDefinitionRepository;
+  close(): Promise<void>;
+}
+
+/** A fresh migrated database with a Prisma client and the survey repository on it. */
+export async function openDatabase(): Promise<Database> {
+  const database: TestDatabase = await createTestDatabase();
+  const prisma = createPrismaClient({ databaseUrl: database.url, poolSize: 3 });
+  return {
+    url: database.url,
+    prisma,
+    surveys: createSurveyDefinitionRepository(prisma),
+    async close() {
+      await prisma.$disconnect();
+      await database.drop();
+    },
+  };
+}
+
+export interface ReadEvent {
+  key: string | null;
+  type: string | undefined;
+  event: Record<string, unknown> & { id: string; payload: Record<string, unknown> };
+}
+
+export interface ApiGateway {
+  app: FastifyInstance;
+  /** Topic prefix ('' when the gateway was built without topics). */
+  prefix: string;
+  /** Every event now on `<prefix><topicName>`, in partition/offset order. */
+  events(topicName: string): Promise<ReadEvent[]>;
+  /** An authorized request. */
+  request(method: 'GET' | 'PUT' | 'POST', url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway app on `surveys`. With `topics`, it publishes to fresh topics through a connected producer;
+ * `producer` replaces that (a broken one, say); with neither it gets an unconnected producer it never uses.
+ */
+export async function apiGateway(surveys: SurveyDefinitionRepository, options: { topics?: boolean; producer?: EventProducer } = {}): Promise<ApiGateway> {
+  const closers: (() => Promise<unknown>)[] = [];
+  const logger = silentLogger();
+  let prefix = '';
+  let kafka: Kafka | undefined;
+  let producer = options.producer;
+  if (!producer) {
+    const topics = options.topics ? await createTestTopics() : { prefix: uniqueName('unused') + '.', brokers: ['127.0.0.1:9092'] };
+    prefix = topics.prefix;
+    kafka = createKafka({ brokers: topics.brokers, clientId: uniqueName('gateway-api-') }, logger);
+    const created = createEventProducer(kafka, { topicPrefix: prefix, publishTimeoutMs: 5000 });
+    if (options.topics) {
+      await created.connect();
+      closers.push(() => created.disconnect());
+    }
+    producer = created;
+  }
+  const app = await buildGateway({
+    logger,
+    producer,
+    registry: createMetricsRegistry('ingest-gateway'),
+    readiness: [],
+    publicBaseUrl: 'https://surveys.example.com',
+    twilioAuthTokens: ['twilio-auth-token-0123'],
+    maxBodyBytes: 64 * 1024,
+    apiKeys: [API_KEY, SECOND_API_KEY],
+    surveys,
+  });
+  closers.push(() => app.close());
+  return {
+    app,
+    prefix,
+    async events(topicName) {
+      if (!kafka) throw new Error('this gateway was built without topics');
+      const messages = await readAll(kafka, prefix + topicName);
+      return messages.map((m) => ({
+        key: m.key,
+        type: m.type,
+        event: JSON.parse(m.value) as ReadEvent['event'],
+      }));
+    },
+    request(method, url, body, headers = {}) {
+      return app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${API_KEY}`, ...headers },
+        ...(body === undefined ? {} : { payload: body as object }),
+      });
+    },
+    async close() {
+      while (closers.length > 0) await closers.pop()!().catch(() => undefined);
+    },
+  };
+}
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Everything in `topic` right now: every partition read from the beginning by a group of its own, up to the
+ * high watermark taken first. The gateway answers only after the write is acknowledged, so this sees all of it.
+ */
+async function readAll(kafka: Kafka, topic: string, timeoutMs = 15_000): Promise<{ partition: number; offset: string; key: string | null; type: string | undefined; value: string }[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+  const remaining = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
+  if (remaining.size === 0) return [];
+  const consumer = kafka.consumer({ groupId: uniqueName('reader-') });
+  const read: { partition: number; offset: string; key: string | null; type: string | undefined; value: string }[] = [];
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await within(
+      new Promise<void>((resolve, reject) => {
+        consumer
+          .run({
+            eachMessage: async ({ partition, message }) => {
+              read.push({
+                partition,
+                offset: message.offset,
+                key: message.key?.toString('utf8') ?? null,
+                type: message.headers?.['message-type']?.toString(),
+                value: message.value?.toString('utf8') ?? 'null',
+              });
+              const high = remaining.get(partition);
+              if (high !== undefined && BigInt(message.offset) + 1n >= high) remaining.delete(partition);
+              if (remaining.size === 0) resolve();
+            },
+          })
+          .catch(reject);
+      }),
+      timeoutMs,
+      `reading ${topic}`,
+    );
+  } finally {
+    await consumer.disconnect();
+  }
+  return read.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+}

@@ -1,0 +1,47 @@
+import type { PrismaClient } from '@sms-survey/db';
+import type { Logger } from 'pino';
+import type { OutboxRelay } from './outbox-relay.js';
+import { enqueue } from './outbox-relay.js';
+import { endSession } from './session-events.js';
+
+/**
+ * The durable expiry timer: every interval, active sessions past their expiry time are ended as `expired`
+ * (with their session-ended event, in the same transaction). Replicas take disjoint rows (SKIP LOCKED); a
+ * restart loses nothing because the deadline is in the table, not in memory.
+ */
+export function createExpiryTimer(prisma: PrismaClient, relay: OutboxRelay, logger: Logger, options: { intervalMs?: number; batch?: number } = {}) {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  async function expireDue(): Promise<number> {
+    const ids = await prisma.$transaction(async (tx) => {
+      const due = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM survey_session WHERE status = 'active' AND expires_at <= now()
+        ORDER BY expires_at LIMIT ${options.batch ?? 100} FOR UPDATE SKIP LOCKED`;
+      const entries = [];
+      for (const { id } of due) {
+        const session = await tx.surveySession.findUniqueOrThrow({ where: { id } });
+        entries.push(await endSession(tx, session, 'expired', new Date(), 'expiry time reached'));
+      }
+      return enqueue(tx, entries);
+    });
+    await relay.publish(ids);
+    return ids.length;
+  }
+
+  return {
+    expireDue,
+    start(): void {
+      timer = setInterval(() => {
+        running ??= expireDue()
+          .then((n) => { if (n) logger.info({ count: n }, 'sessions expired'); })
+          .catch((e) => logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'expiry sweep failed'))
+          .finally(() => { running = undefined; });
+      }, options.intervalMs ?? 1000);
+    },
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

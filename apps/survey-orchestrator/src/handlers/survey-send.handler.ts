@@ -1,0 +1,56 @@
+import type { SurveySendRequested } from '@sms-survey/contracts';
+import { chooseSender, startSurvey, type SenderPolicy } from '@sms-survey/survey-domain';
+import type { Tx } from '../apply-once.js';
+import type { OutboxEntry } from '../outbox-relay.js';
+import { endSession, queueOutgoing } from '../session-events.js';
+import type { SurveyCatalog } from '../survey-catalog.js';
+
+/**
+ * SendSurvey (seed steps 2–4): choose the sender, end the sessions the new one replaces, walk the survey to its
+ * first question, schedule one SMS per element 2 seconds apart, and store the session at that question.
+ */
+export async function handleSurveySend(
+  tx: Tx,
+  event: SurveySendRequested,
+  deps: { catalog: SurveyCatalog; senders: SenderPolicy; now: Date },
+): Promise<OutboxEntry[]> {
+  const command = event.payload;
+  if (await tx.surveySession.findUnique({ where: { id: command.sessionId }, select: { id: true } })) return [];
+  const survey = await deps.catalog.get(command.surveyId, command.surveyVersion);
+
+  // Lock the customer's active sessions so a concurrent reply or expiry sees a consistent picture.
+  const active = await tx.$queryRaw<{ id: string; sender_number: string; started_at: Date }[]>`
+    SELECT id, sender_number, started_at FROM survey_session
+    WHERE customer = ${command.customer} AND status = 'active' FOR UPDATE`;
+  const choice = chooseSender(
+    command.customer,
+    active.map((s) => ({ id: s.id, senderNumber: s.sender_number, startedAt: s.started_at })),
+    deps.senders,
+  );
+  const out: OutboxEntry[] = [];
+  for (const id of choice.supersede) {
+    const old = await tx.surveySession.findUniqueOrThrow({ where: { id } });
+    out.push(await endSession(tx, old, 'superseded', deps.now, `replaced by session ${command.sessionId}`));
+  }
+
+  const start = startSurvey(survey, { language: command.language, content: command.content, now: deps.now });
+  const session = await tx.surveySession.create({
+    data: {
+      id: command.sessionId,
+      surveyId: command.surveyId,
+      surveyVersion: command.surveyVersion,
+      customer: command.customer,
+      senderNumber: choice.sender,
+      status: 'active',
+      currentElementId: start.currentElementId,
+      language: start.language,
+      clientReference: command.clientReference,
+      userSessionVariables: command.userSessionVariables,
+      origin: command.origin ?? { kind: 'api' },
+      expiresAt: new Date(command.expiresAt),
+      startedAt: deps.now,
+    },
+  });
+  out.push(...(await queueOutgoing(tx, start.outgoing, { sessionId: session.id, from: choice.sender, to: command.customer, priority: 'new-survey', now: deps.now })));
+  return out;
+}

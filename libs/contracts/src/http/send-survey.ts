@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { E164, IsoDateTime } from '../common.js';
+import { UserSessionVariable } from '../survey.js';
+
+/**
+ * The keys Customer Insight reporting knows. Every key is optional and any other key is accepted too: the
+ * variables are passed through to the session and its events for reporting.
+ */
+export const STANDARD_USER_SESSION_VARIABLE_KEYS = [
+  'consumerEmail',
+  'consumerPhone',
+  'consumerChannel',
+  'consumerSession',
+  'queueKey',
+  'agentId',
+  'userGroupId',
+  'systemCountry',
+] as const;
+
+/** A survey sent without `expiryTime` expires this long after the request. */
+export const DEFAULT_SURVEY_EXPIRY_MS = 3 * 24 * 3600 * 1000;
+
+/**
+ * The body of `POST /v1/surveys/:surveyId/send` (SendSurvey): the Customer Insight request, field for field.
+ * `identifier` is checked for E.164 form here; the gateway also checks that it is a mobile number.
+ */
+export const SendSurveyRequest = z.object({
+  /** The caller's own reference for this send (e.g. the IVR session id), kept with the session. */
+  clientReference: z.string().max(200).optional(),
+  /** ISO 8601 with an offset; defaults to three days after the request. A short expiry (≤ 24 h) is advised for SMS. */
+  expiryTime: z.iso
+    .datetime({ offset: true, error: 'must be an ISO 8601 date and time with an offset, such as 2025-06-01T12:00:00+02:00' })
+    .refine((value) => !(Date.parse(value) <= Date.now()), 'must be in the future')
+    .optional(),
+  userSessionVariables: z.array(UserSessionVariable).max(50).optional(),
+  identifier: E164,
+  identifierType: z.literal('Phone', 'must be "Phone"'),
+  channel: z.literal('SMS', 'must be "SMS"'),
+  /** Prepended to the first SMS. */
+  content: z.string().max(1000).optional(),
+  /** Preferred over the survey's default language when the survey has it. */
+  language: z.string().min(1).max(10).optional(),
+});
+export type SendSurveyRequest = z.infer<typeof SendSurveyRequest>;
+export type SendSurveyRequestInput = z.input<typeof SendSurveyRequest>;
+
+/** The 202 answer to a SendSurvey request: the session that will text the customer. */
+export const SendSurveyAccepted = z.object({
+  sessionId: z.uuid(),
+  surveyId: z.string(),
+  surveyVersion: z.number().int().min(1),
+  expiresAt: IsoDateTime,
+});
+export type SendSurveyAccepted = z.infer<typeof SendSurveyAccepted>;
