@@ -1,0 +1,3 @@
+export * from './segments.js';
+export * from './sender-rate.js';
+export * from './rate-window.js';

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { admit, countSegments, createRateWindow, messagesPerSecond, senderKind } from '../src/index.js';
+
+describe('countSegments', () => {
+  it.each([
+    ['', 'GSM-7', 1],
+    ['a'.repeat(160), 'GSM-7', 1],
+    ['a'.repeat(161), 'GSM-7', 2],
+    ['a'.repeat(306), 'GSM-7', 2],
+    ['a'.repeat(307), 'GSM-7', 3],
+    ['€'.repeat(80), 'GSM-7', 1],
+    ['€'.repeat(81), 'GSM-7', 2],
+    ['Hvor fornøyd var du? Svar med et tall fra 1 til 5', 'GSM-7', 1],
+    ['ł'.repeat(70), 'UCS-2', 1],
+    ['ł'.repeat(71), 'UCS-2', 2],
+    ['ł'.repeat(134), 'UCS-2', 2],
+    ['ł'.repeat(135), 'UCS-2', 3],
+    ['😀'.repeat(35), 'UCS-2', 1],
+    ['😀'.repeat(36), 'UCS-2', 2],
+  ])('%# → %s, %i segment(s)', (body, encoding, segments) => {
+    expect(countSegments(body)).toMatchObject({ encoding, segments });
+  });
+});
+
+describe('sender rates', () => {
+  it.each([
+    ['+14155550100', 'us-ca-long-code', 1],
+    ['+18005550100', 'toll-free', 3],
+    ['+18885550100', 'toll-free', 3],
+    ['12345', 'short-code', 100],
+    ['+4759440000', 'international-long-code', 10],
+    ['ACME', 'alphanumeric', 10],
+  ])('%s is a %s at %i/s', (sender, kind, rate) => {
+    expect(senderKind(sender)).toBe(kind);
+    expect(messagesPerSecond(sender)).toBe(rate);
+  });
+  it('a configured rate wins', () => {
+    expect(messagesPerSecond('+14155550100', { '+14155550100': 30 })).toBe(30);
+  });
+});
+
+describe('rate window', () => {
+  it.each([1, 3, 10, 100])('at %i/s: never more than the limit in any one-second window, even after idling, and the whole limit used', (rate) => {
+    let window = createRateWindow(rate, 0);
+    const sentAt: number[] = [];
+    // Busy for 3 s, idle for 5 s, busy again; the sender wakes every millisecond.
+    for (let now = 0; now <= 12_000; now += 1) {
+      if (now > 3000 && now < 8000) continue;
+      const r = admit(window, 1, now);
+      window = r.window;
+      if (r.waitMs === 0) sentAt.push(now);
+    }
+    for (const t of sentAt) expect(sentAt.filter((s) => s >= t && s < t + 1000).length).toBeLessThanOrEqual(rate);
+    expect(sentAt.filter((s) => s >= 8000 && s < 12_000).length).toBe(4 * rate);
+  });
+
+  it('counts segments, and says how long to wait', () => {
+    let w = createRateWindow(3, 0);
+    w = admit(w, 2, 0).window;
+    const r = admit(w, 2, 400);
+    expect(r.waitMs).toBe(600);
+    expect(admit(r.window, 1, 400).waitMs).toBe(0);
+  });
+
+  it('a window that starts full waits a second before the first send', () => {
+    const w = createRateWindow(10, 5000, { startFull: true });
+    expect(admit(w, 1, 5500).waitMs).toBe(500);
+    expect(admit(w, 1, 6000).waitMs).toBe(0);
+  });
+
+  it('a message longer than the limit goes alone in its window', () => {
+    const w = createRateWindow(1, 0);
+    const first = admit(w, 3, 0);
+    expect(first.waitMs).toBe(0);
+    expect(admit(first.window, 1, 999).waitMs).toBe(1);
+  });
+});
