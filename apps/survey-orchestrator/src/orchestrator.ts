@@ -50,10 +50,10 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
               case 'sms.inbound.received':
                 return handleInboundSms(tx, event, { catalog, senders, defaultNotFoundText: config.SURVEY_NOT_FOUND_TEXT }, now);
               case 'sms.status.reported':
-                return handleMessageStatus(tx, event);
+                return handleMessageStatus(tx, event, now);
               case 'sms.send.accepted':
               case 'sms.send.failed':
-                return handleSendResult(tx, event);
+                return handleSendResult(tx, event, now);
               default: {
                 const unhandled: never = event;
                 throw new Error(`unhandled event ${(unhandled as { type: string }).type}`);

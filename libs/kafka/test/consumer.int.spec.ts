@@ -67,7 +67,8 @@ interface ReadMessage {
 async function readAll(kafka: Kafka, topic: string, timeoutMs = 15_000): Promise<ReadMessage[]> {
   const admin = kafka.admin();
   await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+  // Right after a topic is created the broker may briefly answer "not the leader"; kafkajs does not retry that here.
+  const offsets = await eventually(() => admin.fetchTopicOffsets(topic), { timeoutMs: 10_000, what: `the offsets of ${topic}` }).finally(() => admin.disconnect());
   const remaining = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
   if (remaining.size === 0) return [];
   const consumer = kafka.consumer({ groupId: uniqueName('reader-') });
@@ -99,6 +100,18 @@ async function readAll(kafka: Kafka, topic: string, timeoutMs = 15_000): Promise
 
 const header = (m: ReadMessage, name: string) => m.headers[name]?.toString();
 
+/** Deletes every topic under `prefix`: test topics are never reused, and each one holds broker file handles. */
+async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 interface Setup {
   prefix: string;
   kafka: Kafka;
@@ -111,6 +124,7 @@ async function setup(): Promise<Setup> {
   const { prefix, brokers } = await createTestTopics();
   const logger = silentLogger();
   const kafka = createKafka({ brokers, clientId: uniqueName('kafka-int-') }, logger);
+  cleanups.push(() => deleteTopics(kafka, prefix)); // runs last
   const producer = createEventProducer(kafka, { topicPrefix: prefix });
   await producer.connect();
   cleanups.push(() => producer.disconnect());
@@ -348,6 +362,7 @@ describe('provisionTopics (real broker)', () => {
   it('is idempotent and grows partition counts', async () => {
     const kafka = createKafka({ brokers: testEnv.kafkaBrokers, clientId: uniqueName('provision-') }, silentLogger());
     const prefix = uniqueName('t') + '.';
+    cleanups.push(() => deleteTopics(kafka, prefix));
     const topics = [Topics.inboundSms, Topics.messageStatus];
     const names = [`${prefix}sms.inbound.v1`, `${prefix}sms.inbound.v1.dlq`, `${prefix}sms.status.v1`, `${prefix}sms.status.v1.dlq`];
     const small = { 'sms.inbound.v1': 1, 'sms.status.v1': 2 };

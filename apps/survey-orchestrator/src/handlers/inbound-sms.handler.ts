@@ -1,10 +1,11 @@
 import type { InboundSmsReceived } from '@sms-survey/contracts';
-import { handleReply, notFoundReply, usesSubnumbering, type SenderPolicy, type SessionStatus } from '@sms-survey/survey-domain';
+import { handleReply, notFoundReply, optOutIntent, usesSubnumbering, type SenderPolicy, type SessionStatus } from '@sms-survey/survey-domain';
 import type { Tx } from '../apply-once.js';
 import type { OutboxEntry } from '../outbox-relay.js';
 import { answerRecorded, endSession, queueOutgoing, type SessionRow } from '../session-events.js';
 import { queueSms } from '../sms-commands.js';
 import type { SurveyCatalog } from '../survey-catalog.js';
+import { isSuppressed, optIn, optOut } from '../suppression.js';
 
 export interface InboundSmsDeps {
   catalog: SurveyCatalog;
@@ -42,6 +43,15 @@ export async function handleInboundSms(tx: Tx, event: InboundSmsReceived, deps: 
     skipDuplicates: true,
   });
   const reply = { from: sms.to, to: sms.from, priority: 'reply' as const, now };
+
+  // Opt-out comes before everything else, and nothing is texted back (Twilio confirms STOP and START itself).
+  const intent = optOutIntent(sms.body, sms.optOutType);
+  if (intent === 'stop') return optOut(tx, sms.from, 'customer texted an opt-out keyword', now);
+  if (await isSuppressed(tx, sms.from)) {
+    if (intent === 'start') await optIn(tx, sms.from);
+    return [];
+  }
+  if (intent === 'help') return [];
 
   if (!session) {
     return [await queueSms(tx, { ...reply, body: deps.defaultNotFoundText ?? notFoundReply(undefined) })];

@@ -3,6 +3,7 @@ import { chooseSender, startSurvey, type SenderPolicy } from '@sms-survey/survey
 import type { Tx } from '../apply-once.js';
 import type { OutboxEntry } from '../outbox-relay.js';
 import { endSession, queueOutgoing } from '../session-events.js';
+import { isSuppressed } from '../suppression.js';
 import type { SurveyCatalog } from '../survey-catalog.js';
 
 /**
@@ -27,8 +28,10 @@ export async function handleSurveySend(
     active.map((s) => ({ id: s.id, senderNumber: s.sender_number, startedAt: s.started_at })),
     deps.senders,
   );
+  // The gateway refuses suppressed customers; one who opted out since then gets nothing, and BI sees why.
+  const suppressed = await isSuppressed(tx, command.customer);
   const out: OutboxEntry[] = [];
-  for (const id of choice.supersede) {
+  for (const id of suppressed ? [] : choice.supersede) {
     const old = await tx.surveySession.findUniqueOrThrow({ where: { id } });
     out.push(await endSession(tx, old, 'superseded', deps.now, `replaced by session ${command.sessionId}`));
   }
@@ -51,6 +54,7 @@ export async function handleSurveySend(
       startedAt: deps.now,
     },
   });
+  if (suppressed) return [...out, await endSession(tx, session, 'opted-out', deps.now, 'customer is on the suppression list')];
   out.push(...(await queueOutgoing(tx, start.outgoing, { sessionId: session.id, from: choice.sender, to: command.customer, priority: 'new-survey', now: deps.now })));
   return out;
 }
