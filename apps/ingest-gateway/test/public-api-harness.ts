@@ -75,6 +75,9 @@ export async function apiGateway(surveys: SurveyDefinitionRepository, options: {
     kafka = createKafka({ brokers: topics.brokers, clientId: uniqueName('gateway-api-') }, logger);
     const created = createEventProducer(kafka, { topicPrefix: prefix, publishTimeoutMs: 5000 });
     if (options.topics) {
+      const admin = kafka;
+      // Test topics are never reused, and each holds broker file handles: delete them afterwards.
+      closers.push(() => deleteTopics(admin, prefix));
       await created.connect();
       closers.push(() => created.disconnect());
     }
@@ -118,6 +121,22 @@ export async function apiGateway(surveys: SurveyDefinitionRepository, options: {
   };
 }
 
+/** Deletes every topic under `prefix` (from `createTestTopics`). */
+export async function deleteTestTopics(prefix: string, brokers: string[]): Promise<void> {
+  await deleteTopics(createKafka({ brokers, clientId: uniqueName('topic-cleaner-') }, silentLogger()), prefix);
+}
+
+async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -127,13 +146,32 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /**
+ * A topic's offsets. Right after the topic was created the broker may still answer "not the leader" for a
+ * partition (kafkajs marks that retriable): ask again.
+ */
+async function topicOffsets(kafka: Kafka, topic: string) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await admin.fetchTopicOffsets(topic);
+      } catch (error) {
+        if (attempt >= 20 || !(error as { retriable?: boolean }).retriable) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
  * Everything in `topic` right now: every partition read from the beginning by a group of its own, up to the
  * high watermark taken first. The gateway answers only after the write is acknowledged, so this sees all of it.
  */
 async function readAll(kafka: Kafka, topic: string, timeoutMs = 15_000): Promise<{ partition: number; offset: string; key: string | null; type: string | undefined; value: string }[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+  const offsets = await topicOffsets(kafka, topic);
   const remaining = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
   if (remaining.size === 0) return [];
   const consumer = kafka.consumer({ groupId: uniqueName('reader-') });

@@ -6,7 +6,7 @@ import { ConfigError } from '@sms-survey/service-kit';
 import { validateSurveyDefinition } from '@sms-survey/survey-domain';
 import { createTestTopics, silentLogger } from '@sms-survey/testing';
 import { loadGatewayConfig, startGateway, type GatewayHandle } from '../src/index.js';
-import { API_KEY, SECOND_API_KEY, apiGateway, example, openDatabase, type ApiGateway, type Database } from './public-api-harness.js';
+import { API_KEY, SECOND_API_KEY, apiGateway, deleteTestTopics, example, openDatabase, type ApiGateway, type Database } from './public-api-harness.js';
 
 // The survey definition API (/v1/surveys) and SURVEYS_DIR, on a test database of this file's own. Each test
 // works on survey ids of its own, so none depends on another.
@@ -218,6 +218,7 @@ describe('SURVEYS_DIR', () => {
 
   async function start(dir: string, database: Database): Promise<GatewayHandle> {
     const { prefix, brokers } = await createTestTopics();
+    cleanups.push(() => deleteTestTopics(prefix, brokers));
     const config = loadGatewayConfig({
       PORT: '0',
       KAFKA_BROKERS: brokers.join(','),

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Topics, uuidFromName } from '@sms-survey/contracts';
 import { createEventProducer, createKafka, type EventProducer } from '@sms-survey/kafka';
 import { createMetricsRegistry } from '@sms-survey/service-kit';
-import { createTestTopics, silentLogger, uniqueName } from '@sms-survey/testing';
+import { createTestTopics, eventually, silentLogger, uniqueName } from '@sms-survey/testing';
 import { signWebhook } from '@sms-survey/twilio';
 import { buildGateway } from '../src/index.js';
 
@@ -54,7 +54,8 @@ interface ReadMessage {
 async function readAll(kafka: Kafka, topic: string, timeoutMs = 15_000): Promise<ReadMessage[]> {
   const admin = kafka.admin();
   await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+  // Right after a topic is created the broker may briefly answer "not the leader"; kafkajs does not retry that here.
+  const offsets = await eventually(() => admin.fetchTopicOffsets(topic), { timeoutMs: 10_000, what: `the offsets of ${topic}` }).finally(() => admin.disconnect());
   const remaining = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
   if (remaining.size === 0) return [];
   const consumer = kafka.consumer({ groupId: uniqueName('reader-') });
@@ -84,6 +85,18 @@ async function readAll(kafka: Kafka, topic: string, timeoutMs = 15_000): Promise
   return read.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
 
+/** Deletes every topic under `prefix`: test topics are never reused, and each one holds broker file handles. */
+async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 interface Gateway {
   app: FastifyInstance;
   kafka: Kafka;
@@ -95,6 +108,7 @@ async function gateway(options: { authTokens?: string[]; producer?: EventProduce
   const { prefix, brokers } = await createTestTopics();
   const logger = silentLogger();
   const kafka = createKafka({ brokers, clientId: uniqueName('gateway-int-') }, logger);
+  cleanups.push(() => deleteTopics(kafka, prefix)); // runs last
   let producer = options.producer;
   if (!producer) {
     producer = createEventProducer(kafka, { topicPrefix: prefix, publishTimeoutMs: 5000 });

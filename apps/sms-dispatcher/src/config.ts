@@ -13,6 +13,24 @@ const DispatcherEnv = z.object({
   STATUS_CALLBACK_BASE_URL: z.url().default('http://127.0.0.1:3000'),
   /** How long Twilio may keep trying to deliver (seconds), unless the command says otherwise. */
   SMS_VALIDITY_PERIOD_SECONDS: z.coerce.number().int().min(1).max(36000).default(1800),
+  /** Messages (segments) per second by sender, e.g. "+14155550100=3,ACME=10"; others get their kind's default. */
+  SENDER_RATES: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const rates: Record<string, number> = {};
+      for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const [sender, rate] = pair.split('=');
+        const n = Number(rate);
+        if (!sender || !(n > 0)) ctx.addIssue({ code: 'custom', message: `"${pair}" is not sender=messagesPerSecond` });
+        else rates[sender] = n;
+      }
+      return rates;
+    }),
+  /** Twilio requests in flight at once, over all senders. */
+  TWILIO_MAX_CONCURRENT_REQUESTS: z.coerce.number().int().min(1).max(1000).default(50),
+  /** Commands handled together (replies first, per sender) from one partition. */
+  DISPATCH_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   TWILIO_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   TWILIO_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(250),
 });

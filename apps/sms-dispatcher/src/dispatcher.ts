@@ -4,12 +4,17 @@ import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
 import { createTwilioClient } from '@sms-survey/twilio';
 import type { Logger } from 'pino';
 import type { DispatcherConfig } from './config.js';
+import { createBatchDispatcher } from './dispatch-batch.js';
 import { createSendCommandHandler } from './send-command.handler.js';
+import { createSendPacer } from './send-pacer.js';
 import { createSendLedger } from './send-ledger.js';
 
 export const SERVICE = 'sms-dispatcher';
 
-/** Sends the SMS the orchestrator asks for, through the Twilio API, each command at most once. */
+/**
+ * Sends the SMS the orchestrator asks for through the Twilio API: each command once, each sender within its
+ * rate, replies before new surveys' first questions.
+ */
 export function startDispatcher(config: DispatcherConfig, logger: Logger, onFatal?: (e: unknown) => void): Promise<WorkerHandle> {
   return startWorker({
     name: SERVICE,
@@ -43,7 +48,12 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
         metrics: createConsumerMetrics(registry),
         partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
         onFatal,
-        handle: ({ event }) => handleSendCommand(event),
+        maxBatchSize: config.DISPATCH_BATCH_SIZE,
+        handleBatch: createBatchDispatcher({
+          pacer: createSendPacer({ configuredRates: config.SENDER_RATES }),
+          maxConcurrentRequests: config.TWILIO_MAX_CONCURRENT_REQUESTS,
+          send: handleSendCommand,
+        }),
       });
       return { consumers: [consumer] };
     },

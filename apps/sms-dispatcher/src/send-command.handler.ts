@@ -1,6 +1,6 @@
 import { SmsSendFailed, SmsSent, Topics, createMessage, uuidFromName, type SmsSendRequested } from '@sms-survey/contracts';
-import type { EventProducer } from '@sms-survey/kafka';
-import { classifyTwilioError, sendSms, type TwilioClient } from '@sms-survey/twilio';
+import { RetryableError, type EventProducer } from '@sms-survey/kafka';
+import { classifyTwilioError, findRecentMessage, sendSms, type TwilioClient } from '@sms-survey/twilio';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { SendLedger } from './send-ledger.js';
@@ -15,6 +15,8 @@ export interface SendCommandDeps {
   validityPeriodSeconds: number;
   maxAttempts: number;
   retryBaseMs: number;
+  /** A `sending` ledger row untouched this long belongs to a dispatcher that died mid-send. */
+  staleSendMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -59,9 +61,20 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
         outcomes.inc({ outcome: 'duplicate' });
         return publishFailed(command, 'send failed earlier', entry.errorCode ?? undefined, true);
       }
-      outcomes.inc({ outcome: 'uncertain' });
-      deps.logger.warn({ commandId: command.commandId }, 'send command was claimed by a dispatcher that did not finish; not sending again');
-      return;
+      // `sending`: another dispatcher is sending it right now, or died doing so. Once the row is stale, ask
+      // Twilio whether the message exists: if it does, record it; if not, it was never accepted, so send it.
+      const staleBefore = new Date(Date.now() - (deps.staleSendMs ?? 30_000));
+      if (!entry || !(await deps.ledger.takeOver(command.commandId, staleBefore))) {
+        throw new RetryableError(`command ${command.commandId} is being sent by another dispatcher`);
+      }
+      const existing = await findRecentMessage(deps.twilio, { from: command.from, to: command.to, body: command.body, createdAfter: new Date(entry.updatedAt.getTime() - 60_000) });
+      if (existing) {
+        await deps.ledger.markSent(command.commandId, existing.sid);
+        outcomes.inc({ outcome: 'recovered' });
+        deps.logger.warn({ commandId: command.commandId, messageSid: existing.sid }, 'recovered a send whose dispatcher died after Twilio accepted it');
+        return publishSent(command, existing.sid, existing.status);
+      }
+      deps.logger.warn({ commandId: command.commandId }, 'a dispatcher died before Twilio accepted this message; sending it now');
     }
 
     const statusCallback = `${deps.statusCallbackBaseUrl}/twilio/messaging/status?commandId=${command.commandId}`;

@@ -85,9 +85,13 @@ export async function queueOutgoing(
   sms: { sessionId?: string; from: string; to: string; priority: 'reply' | 'new-survey'; now: Date },
 ): Promise<OutboxEntry[]> {
   const entries: OutboxEntry[] = [];
+  let previousDelay = 0;
   for (const o of outgoing) {
+    const later = o.delaySeconds > 0;
     const at = new Date(sms.now.getTime() + o.delaySeconds * 1000);
-    entries.push(await queueSms(tx, { ...sms, body: o.body, notBefore: o.delaySeconds > 0 ? at : undefined }));
+    // The outbox holds it until its time; the dispatcher also keeps the gap after the previous SMS actually left.
+    entries.push(await queueSms(tx, { ...sms, body: o.body, notBefore: later ? at : undefined, spacingSeconds: later ? o.delaySeconds - previousDelay : undefined }));
+    previousDelay = o.delaySeconds;
   }
   return entries;
 }

@@ -9,7 +9,7 @@ import type { OutboxEntry } from './outbox-relay.js';
  */
 export async function queueSms(
   tx: Tx,
-  sms: { sessionId?: string; from: string; to: string; body: string; priority?: 'reply' | 'new-survey'; notBefore?: Date },
+  sms: { sessionId?: string; from: string; to: string; body: string; priority?: 'reply' | 'new-survey'; notBefore?: Date; spacingSeconds?: number },
 ): Promise<OutboxEntry> {
   const commandId = randomUUID();
   await tx.outboundMessage.create({
@@ -26,6 +26,7 @@ export async function queueSms(
       body: sms.body,
       priority: sms.priority ?? 'reply',
       notBefore: sms.notBefore?.toISOString(),
+      spacingSeconds: sms.spacingSeconds,
     },
   });
   return { topic: Topics.smsSend, key: sms.from, message, availableAt: sms.notBefore };

@@ -38,7 +38,8 @@ export interface RunningSystem {
  */
 export async function startSystem(extraEnv: Record<string, string> = {}): Promise<RunningSystem> {
   const database = await createTestDatabase();
-  const { prefix, brokers } = await createTestTopics();
+  const topics = await createTestTopics();
+  const { prefix, brokers } = topics;
   const simulator = buildSimulator({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, statusCallbackDelayMs: 20 });
   const simulatorUrl = await simulator.app.listen({ port: 0, host: '127.0.0.1' });
   const gatewayPort = await freePort();
@@ -73,6 +74,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
       await Promise.allSettled([gateway.stop(), orchestrator.stop(), dispatcher.stop(), insightsSync.stop()]);
       await simulator.app.close();
       await database.drop();
+      await topics.delete();
     },
   };
 }

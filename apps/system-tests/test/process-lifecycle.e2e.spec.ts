@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, createTestTopics, eventually, type TestDatabase } from '@sms-survey/testing';
+import { createTestDatabase, createTestTopics, eventually, type TestDatabase, type TestTopics } from '@sms-survey/testing';
 import { freePort } from '../src/index.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -29,16 +29,18 @@ function runService(app: string, env: Record<string, string>): Running {
 
 describe('service processes', () => {
   let database: TestDatabase;
+  let topics: TestTopics;
   let env: Record<string, string>;
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const { prefix, brokers } = await createTestTopics();
-    env = { KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, DATABASE_URL: database.url };
+    topics = await createTestTopics();
+    env = { KAFKA_BROKERS: topics.brokers.join(','), KAFKA_TOPIC_PREFIX: topics.prefix, DATABASE_URL: database.url };
   });
 
   afterAll(async () => {
     await database?.drop();
+    await topics?.delete();
   });
 
   it('a bad variable stops the start with a message naming it, and a non-zero exit', async () => {

@@ -145,6 +145,6 @@ describe('redelivery and bad messages', () => {
     const reasons = dead.map((d) => d.headers['dlq-reason'] ?? '');
     expect(reasons.some((r) => r.includes('not JSON'))).toBe(true);
     expect(reasons.some((r) => r.includes('schema validation failed') && r.includes('id'))).toBe(true);
-    expect(dead[0]?.headers['dlq-consumer-group']).toBe('survey-orchestrator');
+    expect(dead[0]?.headers['dlq-consumer-group']).toBe(`${system.topicPrefix}survey-orchestrator`);
   });
 });

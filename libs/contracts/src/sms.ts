@@ -54,6 +54,8 @@ export const SmsSendRequested = eventSchema(
     to: E164,
     body: z.string().min(1).max(1600),
     notBefore: IsoDateTime.optional(),
+    /** At least this long after the previous SMS from the same sender to the same customer (seed: 2 s). */
+    spacingSeconds: z.number().min(0).max(60).optional(),
     priority: z.enum(['reply', 'new-survey']).default('reply'),
     /** Seconds Twilio may keep trying to deliver; a survey question must never arrive hours late. */
     validityPeriodSeconds: z.number().int().min(1).max(36000).optional(),

@@ -1,4 +1,4 @@
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { deadLetterTopicName, type MessageOf, type TopicDefinition } from '@sms-survey/contracts';
@@ -14,11 +14,26 @@ export interface ConsumedEvent<T> {
   event: T;
 }
 
+export interface BatchContext {
+  heartbeat(): Promise<void>;
+  /** Aborted when the consumer is stopping: finish or give up soon (unfinished work is redelivered). */
+  signal: AbortSignal;
+}
+
 export interface EventConsumerOptions<T extends TopicDefinition> {
   kafka: Kafka;
   groupId: string;
   topics: readonly T[];
-  handle: (message: ConsumedEvent<MessageOf<T>>) => Promise<void>;
+  /** One message at a time, in order per partition. Give either this or `handleBatch`. */
+  handle?: (message: ConsumedEvent<MessageOf<T>>) => Promise<void>;
+  /**
+   * The valid messages of a fetched batch (one partition, offset order, at most `maxBatchSize`), which the
+   * handler may process in any order; the offsets are committed after it resolves. Invalid messages are
+   * dead-lettered before it is called. A failing batch follows the same retry policy as `handle`, and when it
+   * gives up, each of its messages is dead-lettered.
+   */
+  handleBatch?: (messages: ConsumedEvent<MessageOf<T>>[], context: BatchContext) => Promise<void>;
+  maxBatchSize?: number;
   /** Used to write dead letters. */
   producer: EventProducer;
   logger: Logger;
@@ -26,7 +41,7 @@ export interface EventConsumerOptions<T extends TopicDefinition> {
   /** Attempts for errors that do not say whether they are retryable. */
   maxAttempts?: number;
   partitionsConsumedConcurrently?: number;
-  /** Must match the producers' KAFKA_TOPIC_PREFIX. */
+  /** Must match the producers' KAFKA_TOPIC_PREFIX; also prefixes the consumer group id. */
   topicPrefix?: string;
   /** Called when kafkajs gives up and will not restart the consumer; the process should exit non-zero. */
   onFatal: (error: unknown) => void;
@@ -67,7 +82,11 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
  * `<topic>.dlq` and the consumer moves on.
  */
 export function createEventConsumer<T extends TopicDefinition>(options: EventConsumerOptions<T>): EventConsumer {
-  const { kafka, groupId, topics, handle, producer, logger, metrics } = options;
+  const { kafka, topics, handle, handleBatch, producer, logger, metrics } = options;
+  // Environments (and test runs) that share a cluster through a topic prefix must not share consumer groups:
+  // a group's members divide every subscribed topic between them, whoever subscribed to it.
+  const groupId = (options.topicPrefix ?? '') + options.groupId;
+  if (!handle === !handleBatch) throw new Error('give exactly one of handle and handleBatch');
   const maxAttempts = options.maxAttempts ?? 5;
   const stopGraceMs = options.stopGraceMs ?? 5000;
   const prefix = options.topicPrefix ?? '';
@@ -117,20 +136,20 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
     return { ok: true, value: result.data };
   }
 
-  async function processMessage(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>) {
-    const parsed = parse(topic, message);
-    if (!parsed.ok) return deadLetter(topic, partition, message, parsed.reason);
-    const event = {
-      topic: topic.slice(prefix.length),
-      partition,
-      offset: message.offset,
-      key: message.key?.toString('utf8') ?? null,
-      event: parsed.value as MessageOf<T>,
-    };
+  function toEvent(topic: string, partition: number, message: KafkaMessage, value: unknown): ConsumedEvent<MessageOf<T>> {
+    return { topic: topic.slice(prefix.length), partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, event: value as MessageOf<T> };
+  }
+
+  /**
+   * Runs `work` under the retry policy: retryable errors are retried until they pass, errors that say they are
+   * not retryable give up at once, others after `maxAttempts`. Giving up calls `giveUp` (dead-lettering).
+   * Throwing instead leaves the offset unresolved, so the messages are redelivered.
+   */
+  async function withRetries(topic: string, partition: number, firstOffset: string, work: () => Promise<void>, giveUp: (reason: string) => Promise<void>, heartbeat: () => Promise<void>) {
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       try {
-        await unlessAborted(handle(event), abandon.signal);
+        await unlessAborted(work(), abandon.signal);
         metrics?.handled.inc({ topic, group: groupId, outcome: 'ok' });
         metrics?.handleSeconds.observe({ topic, group: groupId }, (performance.now() - started) / 1000);
         return;
@@ -140,16 +159,52 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
         const flag = retryFlag(error);
         metrics?.handled.inc({ topic, group: groupId, outcome: 'error' });
         if (flag === false || (flag === undefined && attempt >= maxAttempts)) {
-          return deadLetter(topic, partition, message, `handler failed after ${attempt} attempt(s): ${describeError(error)}`);
+          return giveUp(`handler failed after ${attempt} attempt(s): ${describeError(error)}`);
         }
-        // Leaving without resolving the offset: the message is redelivered after restart, never skipped.
         if (stopping) throw error;
         const delay = Math.min(30_000, 100 * 2 ** Math.min(attempt, 9)) * (0.5 + Math.random() / 2);
-        logger.warn({ topic, partition, offset: message.offset, attempt, delayMs: Math.round(delay), err: describeError(error) }, 'handler failed; retrying');
+        logger.warn({ topic, partition, offset: firstOffset, attempt, delayMs: Math.round(delay), err: describeError(error) }, 'handler failed; retrying');
         await sleep(delay, stopRequested.signal);
         if (stopping) throw error;
         await heartbeat();
       }
+    }
+  }
+
+  async function processMessage(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>) {
+    const parsed = parse(topic, message);
+    if (!parsed.ok) return deadLetter(topic, partition, message, parsed.reason);
+    const event = toEvent(topic, partition, message, parsed.value);
+    await withRetries(topic, partition, message.offset, () => handle!(event), (reason) => deadLetter(topic, partition, message, reason), heartbeat);
+  }
+
+  async function processBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const size = options.maxBatchSize ?? 500;
+    for (let i = 0; i < batch.messages.length; i += size) {
+      if (!isRunning() || isStale() || stopping) return;
+      const chunk = batch.messages.slice(i, i + size);
+      const valid: { message: KafkaMessage; event: ConsumedEvent<MessageOf<T>> }[] = [];
+      for (const message of chunk) {
+        const parsed = parse(batch.topic, message);
+        if (parsed.ok) valid.push({ message, event: toEvent(batch.topic, batch.partition, message, parsed.value) });
+        else await deadLetter(batch.topic, batch.partition, message, parsed.reason);
+      }
+      if (valid.length > 0) {
+        await withRetries(
+          batch.topic,
+          batch.partition,
+          chunk[0]!.offset,
+          () => handleBatch!(valid.map((v) => v.event), { heartbeat, signal: stopRequested.signal }),
+          async (reason) => {
+            for (const v of valid) await deadLetter(batch.topic, batch.partition, v.message, reason);
+          },
+          heartbeat,
+        );
+      }
+      resolveOffset(chunk[chunk.length - 1]!.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
     }
   }
 
@@ -190,7 +245,9 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
       await consumer.subscribe({ topics: topics.map((t) => prefix + t.name), fromBeginning: true });
       await consumer.run({
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-        eachMessage: ({ topic, partition, message, heartbeat }) => processMessage(topic, partition, message, heartbeat),
+        ...(handleBatch
+          ? { eachBatchAutoResolve: false, eachBatch: processBatch }
+          : { eachMessage: ({ topic, partition, message, heartbeat }) => processMessage(topic, partition, message, heartbeat) }),
       });
     },
     async stop() {

@@ -197,7 +197,7 @@ describe('createEventConsumer (real broker)', () => {
     expect(header(first, 'trace-id')).toBe('abc');
     expect(header(first, 'dlq-original-topic')).toBe(topic);
     expect(header(first, 'dlq-original-offset')).toBe('0');
-    expect(header(first, 'dlq-consumer-group')).toBe(groupId);
+    expect(header(first, 'dlq-consumer-group')).toBe(prefix + groupId);
     expect(second.value).toEqual(invalid);
     expect(second.key).toBe(CUSTOMER);
     expect(header(second, 'dlq-reason')).toMatch(/^schema validation failed: payload\.from: must be an E\.164 phone number/);

@@ -49,20 +49,28 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+export interface TestTopics {
+  prefix: string;
+  brokers: string[];
+  /** Deletes the topics: a broker keeps every partition's files open, and test runs add up. */
+  delete(): Promise<void>;
+}
+
 /** Every topic, under a prefix of its own, so tests never see each other's messages. */
-export async function createTestTopics(): Promise<{ prefix: string; brokers: string[] }> {
+export async function createTestTopics(): Promise<TestTopics> {
   const prefix = uniqueName('t') + '.';
   // kafkajs directly, not our provisioning code: @sms-survey/kafka's own tests use this helper.
-  const admin = new Kafka({ clientId: 'test-provisioner', brokers: testEnv.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+  const kafka = new Kafka({ clientId: 'test-provisioner', brokers: testEnv.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const names = allTopics.flatMap((t) => [t.name, deadLetterTopicName(t.name)]).map((n) => prefix + n);
+  const admin = kafka.admin();
   await admin.connect();
   try {
-    const names = allTopics.flatMap((t) => [t.name, deadLetterTopicName(t.name)]);
-    const topics = names.map((n) => ({ topic: prefix + n, numPartitions: 2, replicationFactor: 1 }));
+    const topics = names.map((topic) => ({ topic, numPartitions: 2, replicationFactor: 1 }));
     // Under load a fresh topic's metadata can lag ("does not host this topic-partition"): ask again.
     await eventually(
       async () => {
         await admin.createTopics({ waitForLeaders: true, topics });
-        const meta = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+        const meta = await admin.fetchTopicMetadata({ topics: names });
         return meta.topics.every((t) => t.partitions.length === 2 && t.partitions.every((p) => p.leader >= 0));
       },
       { what: 'test topics with leaders', timeoutMs: 30_000, intervalMs: 250 },
@@ -70,7 +78,21 @@ export async function createTestTopics(): Promise<{ prefix: string; brokers: str
   } finally {
     await admin.disconnect();
   }
-  return { prefix, brokers: testEnv.kafkaBrokers };
+  return {
+    prefix,
+    brokers: testEnv.kafkaBrokers,
+    async delete() {
+      const a = kafka.admin();
+      await a.connect();
+      try {
+        await a.deleteTopics({ topics: names, timeout: 10_000 });
+      } catch {
+        // Best effort: a topic left behind costs disk, not correctness.
+      } finally {
+        await a.disconnect();
+      }
+    },
+  };
 }
 
 /** Polls until `probe` returns a value (not undefined/null/false), or fails with the last value seen. */
