@@ -64,5 +64,5 @@ migrate() {
 
 provision_topics() {
   step "creating Kafka topics"
-  (cd "$ROOT" && tsx libs/kafka/src/cli/provision-topics.ts | head -n 1)
+  (cd "$ROOT" && tsx libs/kafka/src/cli/provision-topics.ts | sed -n 1p)
 }

@@ -27,6 +27,8 @@ start_process() { # name, command...
 }
 
 step "starting the services"
+# The example surveys are loaded at start (a team would point this at its own folder of survey files).
+export SURVEYS_DIR="${SURVEYS_DIR:-$ROOT/examples/surveys}"
 if [ -z "${TWILIO_ACCOUNT_SID:-}" ] && [ -z "${TWILIO_AUTH_TOKEN:-}" ]; then
   SIMULATED=1
   start_process twilio-simulator node apps/twilio-simulator/dist/main.js
@@ -64,9 +66,14 @@ The system is running$([ "$SIMULATED" = 1 ] && echo " against the local Twilio s
   PostgreSQL                             ${DATABASE_URL//\/\/*@/\/\/***@}
   Logs                                   $RUN/<service>.log
 
-Text the system as a customer would (the simulator signs the webhook):
+Send the example CSAT survey (API key: \$API_KEYS, default dev-api-key):
+  curl -s -X POST http://127.0.0.1:3000/v1/surveys/csat-en-no/send -H 'authorization: Bearer dev-api-key' \\
+       -H 'content-type: application/json' \\
+       -d '{"identifier":"+4791234567","identifierType":"Phone","channel":"SMS","language":"no"}'
+See what was texted:  curl -s 'http://127.0.0.1:4010/__sim/messages?to=%2B4791234567'
+Answer as the customer would (the simulator signs the webhook):
   curl -s -X POST http://127.0.0.1:4010/__sim/inbound -H 'content-type: application/json' \\
-       -d '{"from":"+4791234567","to":"+4759440000","body":"hello"}'
+       -d '{"from":"+4791234567","to":"+4759440000","body":"4"}'
 Stop everything with: npm stop
 INFO
 exit "$ok"

@@ -14,9 +14,9 @@ import { buildGateway } from '../src/index.js';
 export const API_KEY = 'test-api-key-primary-0123';
 export const SECOND_API_KEY = 'test-api-key-rotated-4567';
 
-/** A survey example from libs/survey-domain/examples, as written. */
+/** A survey example from examples/surveys, as written. */
 export function example(name: 'csat-en-no' | 'nps'): SurveyDefinitionInput & Record<string, unknown> {
-  const url = new URL(`../../../libs/survey-domain/examples/${name}.json`, import.meta.url);
+  const url = new URL(`../../../examples/surveys/${name}.json`, import.meta.url);
   return JSON.parse(readFileSync(url, 'utf8')) as SurveyDefinitionInput & Record<string, unknown>;
 }
 

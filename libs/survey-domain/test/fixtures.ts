@@ -4,7 +4,7 @@ import { type SurveyDefinition, type SurveyDefinitionInput, validateSurveyDefini
 export const NOW = new Date('2025-03-04T10:15:00.000Z');
 
 export function loadExample(fileName: string): unknown {
-  return JSON.parse(readFileSync(new URL(`../examples/${fileName}`, import.meta.url), 'utf8'));
+  return JSON.parse(readFileSync(new URL(`../../../examples/surveys/${fileName}`, import.meta.url), 'utf8'));
 }
 
 export function parseValid(input: unknown): SurveyDefinition {
