@@ -5,8 +5,10 @@ import type { Registry } from 'prom-client';
 import type { SurveyDefinitionRepository } from '@sms-survey/db';
 import type { EventProducer } from '@sms-survey/kafka';
 import { registerOpsRoutes, type ReadinessCheck } from '@sms-survey/service-kit';
+import type { SuppressionList } from './api/suppressions.js';
 import { registerErrorHandler } from './http-errors.js';
 import { registerPublicApi } from './routes/public-api.js';
+import { registerTaskRouterEvents } from './routes/taskrouter-events.js';
 import { registerTwilioWebhooks } from './routes/twilio-webhooks.js';
 
 export interface GatewayDeps {
@@ -21,6 +23,8 @@ export interface GatewayDeps {
   apiKeys: readonly string[];
   /** Survey definitions, for the public API. */
   surveys: SurveyDefinitionRepository;
+  /** Customers who opted out; SendSurvey refuses them. */
+  suppressions: SuppressionList;
 }
 
 /** The gateway's HTTP application, built from its dependencies; tests build it and call `inject`. */
@@ -35,6 +39,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     producer: deps.producer,
     registry: deps.registry,
   });
-  await registerPublicApi(app, { apiKeys: deps.apiKeys, surveys: deps.surveys, producer: deps.producer, registry: deps.registry });
+  registerTaskRouterEvents(app, { publicBaseUrl: deps.publicBaseUrl, authTokens: deps.twilioAuthTokens, producer: deps.producer, registry: deps.registry });
+  await registerPublicApi(app, { apiKeys: deps.apiKeys, surveys: deps.surveys, suppressions: deps.suppressions, producer: deps.producer, registry: deps.registry });
   return app;
 }

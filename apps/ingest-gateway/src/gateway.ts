@@ -3,6 +3,7 @@ import { createPrismaClient, createSurveyDefinitionRepository, databaseAnswers }
 import { createMetricsRegistry, retryUntilSuccess, sharedProbe, type ReadinessCheck, type ServiceHandle } from '@sms-survey/service-kit';
 import type { Logger } from 'pino';
 import { readSurveyFiles, saveSurveyFiles } from './api/survey-files.js';
+import { createSuppressionList } from './api/suppressions.js';
 import { buildGateway } from './app.js';
 import { DEV_API_KEY, type GatewayConfig } from './config.js';
 
@@ -46,6 +47,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     maxBodyBytes: config.MAX_BODY_BYTES,
     apiKeys: config.API_KEYS,
     surveys,
+    suppressions: createSuppressionList(prisma),
   });
   const url = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ url, publicBaseUrl: config.PUBLIC_BASE_URL, simulatedTwilio: config.twilio.simulated }, `${SERVICE} listening`);

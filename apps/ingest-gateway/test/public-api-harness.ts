@@ -6,7 +6,7 @@ import { createEventProducer, createKafka, type EventProducer } from '@sms-surve
 import { createMetricsRegistry } from '@sms-survey/service-kit';
 import type { SurveyDefinitionInput } from '@sms-survey/survey-domain';
 import { createTestDatabase, createTestTopics, silentLogger, uniqueName, type TestDatabase } from '@sms-survey/testing';
-import { buildGateway } from '../src/index.js';
+import { buildGateway, type SuppressionList } from '../src/index.js';
 
 // Helpers for the public API's integration tests: a gateway built with `buildGateway` on a test database of its
 // own and, where a test publishes, topics under a fresh prefix on the real broker.
@@ -62,8 +62,12 @@ export interface ApiGateway {
 /**
  * The gateway app on `surveys`. With `topics`, it publishes to fresh topics through a connected producer;
  * `producer` replaces that (a broken one, say); with neither it gets an unconnected producer it never uses.
+ * Without `suppressions`, no customer is suppressed.
  */
-export async function apiGateway(surveys: SurveyDefinitionRepository, options: { topics?: boolean; producer?: EventProducer } = {}): Promise<ApiGateway> {
+export async function apiGateway(
+  surveys: SurveyDefinitionRepository,
+  options: { topics?: boolean; producer?: EventProducer; suppressions?: SuppressionList } = {},
+): Promise<ApiGateway> {
   const closers: (() => Promise<unknown>)[] = [];
   const logger = silentLogger();
   let prefix = '';
@@ -93,6 +97,7 @@ export async function apiGateway(surveys: SurveyDefinitionRepository, options: {
     maxBodyBytes: 64 * 1024,
     apiKeys: [API_KEY, SECOND_API_KEY],
     surveys,
+    suppressions: options.suppressions ?? { isSuppressed: async () => false },
   });
   closers.push(() => app.close());
   return {

@@ -3,6 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { SurveySendRequested, Topics, uuidFromName } from '@sms-survey/contracts';
 import { createEventProducer, createKafka } from '@sms-survey/kafka';
 import { silentLogger, uniqueName } from '@sms-survey/testing';
+import { createSuppressionList } from '../src/api/suppressions.js';
+import { OPTED_OUT } from '../src/routes/send-survey.js';
 import { apiGateway, example, openDatabase, type ApiGateway, type Database } from './public-api-harness.js';
 
 // POST /v1/surveys/:surveyId/send (SendSurvey) over `app.inject`, writing to the real broker: each test has
@@ -32,7 +34,8 @@ afterEach(async () => {
 });
 
 async function gateway(options: Parameters<typeof apiGateway>[1] = { topics: true }): Promise<ApiGateway> {
-  const api = await apiGateway(db.surveys, options);
+  // The real suppression list, in this file's database.
+  const api = await apiGateway(db.surveys, { suppressions: createSuppressionList(db.prisma), ...options });
   cleanups.push(() => api.close());
   return api;
 }
@@ -209,6 +212,33 @@ describe('POST /v1/surveys/:surveyId/send', () => {
     expect(copies).toHaveLength(2);
     expect(copies[0]!.event.id).toBe(copies[1]!.event.id);
     expect(new Set(written.map((w) => w.event.id)).size).toBe(4);
+  });
+
+  it('answers 409 to a customer who opted out (texted STOP), writing nothing; after START (off the list) 202 again', async () => {
+    const api = await gateway();
+    const optedOut = '+4791234599';
+    await db.prisma.suppressedCustomer.create({ data: { customer: optedOut, reason: 'customer texted an opt-out keyword' } });
+
+    const refused = await api.request('POST', SEND, seedRequest({ identifier: optedOut }));
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toEqual({ error: OPTED_OUT });
+    expect(OPTED_OUT).toMatch(/opted out.*STOP.*START/);
+    // With an Idempotency-Key too: the key does not get around the list.
+    const withKey = await api.request('POST', SEND, seedRequest({ identifier: optedOut }), { 'idempotency-key': randomUUID() });
+    expect(withKey.statusCode).toBe(409);
+    expect(await commands(api)).toEqual([]);
+
+    // Others are not affected; a survey that does not exist is still a 404 first.
+    expect((await api.request('POST', SEND, seedRequest())).statusCode).toBe(202);
+    expect((await api.request('POST', '/v1/surveys/no-such-survey/send', seedRequest({ identifier: optedOut }))).statusCode).toBe(404);
+
+    // START takes them off the list (the orchestrator deletes the row): surveys can be sent again.
+    await db.prisma.suppressedCustomer.delete({ where: { customer: optedOut } });
+    const again = await api.request('POST', SEND, seedRequest({ identifier: optedOut }));
+    expect(again.statusCode).toBe(202);
+    const written = await commands(api);
+    expect(written.map((w) => w.key)).toEqual(expect.arrayContaining([CUSTOMER, optedOut]));
+    expect(written).toHaveLength(2);
   });
 
   it('answers 503 saying to retry when Kafka cannot take the command', async () => {

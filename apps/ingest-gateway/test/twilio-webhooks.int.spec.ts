@@ -127,6 +127,7 @@ async function gateway(options: { authTokens?: string[]; producer?: EventProduce
     apiKeys: ['test-api-key-0123'],
     // The public API is tested in surveys-api and send-survey; these webhooks never read surveys.
     surveys: { save: notUsed, latest: notUsed, version: notUsed, listLatest: notUsed },
+    suppressions: { isSuppressed: notUsed },
   });
   cleanups.push(() => app.close());
   return {

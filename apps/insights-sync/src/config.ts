@@ -15,6 +15,10 @@ const InsightsSyncEnv = z.object({
   SURVEY_TASK_CHANNEL: z.string().min(1).default('survey'),
   /** Also create a task, labelled "no response", for sessions that ended without any answer. */
   SURVEY_TASK_FOR_NO_RESPONSE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** The consumer group of follow-up tasks (`survey.answers.v1`); its own, so a retrying follow-up never holds up survey tasks. */
+  KAFKA_FOLLOW_UP_GROUP_ID: z.string().default('insights-sync-follow-up'),
+  /** Attempts at creating one follow-up task (retryable Twilio failures, with back-off) before it is dead-lettered. */
+  FOLLOW_UP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
 });
 
 export type InsightsSyncConfig = ReturnType<typeof loadInsightsSyncConfig>;

@@ -4,11 +4,17 @@ import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
 import { createTwilioClient, ensureSurveyTaskRouter, resolveWorkspaceSid } from '@sms-survey/twilio';
 import type { Logger } from 'pino';
 import type { InsightsSyncConfig } from './config.js';
+import { createFollowUpHandler } from './follow-up.handler.js';
 import { createLinkedTaskHandler } from './linked-task.handler.js';
+import { createSurveyCatalog } from './survey-catalog.js';
 
 export const SERVICE = 'insights-sync';
 
-/** Turns finished survey sessions into TaskRouter tasks that Flex Insights links to the original conversation. */
+/**
+ * Turns finished survey sessions into TaskRouter tasks that Flex Insights links to the original conversation
+ * (`survey.sessions.v1`), and answers that meet a survey's follow-up condition into Flex tasks to call the
+ * customer back (`survey.answers.v1`, a consumer group of its own).
+ */
 export function startInsightsSync(config: InsightsSyncConfig, logger: Logger, onFatal?: (e: unknown) => void): Promise<WorkerHandle> {
   return startWorker({
     name: SERVICE,
@@ -22,10 +28,16 @@ export function startInsightsSync(config: InsightsSyncConfig, logger: Logger, on
         apiBaseUrl: config.twilio.apiBaseUrl,
       });
       // Looked up once, on first use, so a missing Twilio at start does not stop the service.
+      let workspace: Promise<string> | undefined;
+      const resolveWorkspace = () =>
+        (workspace ??= resolveWorkspaceSid(twilio, config.TWILIO_WORKSPACE_SID).catch((e: unknown) => {
+          workspace = undefined;
+          throw e;
+        }));
       let taskRouter: Promise<{ workspaceSid: string; workflowSid: string }> | undefined;
       const resolveTaskRouter = () =>
         (taskRouter ??= (async () => {
-          const workspaceSid = await resolveWorkspaceSid(twilio, config.TWILIO_WORKSPACE_SID);
+          const workspaceSid = await resolveWorkspace();
           if (config.TWILIO_SURVEY_WORKFLOW_SID) return { workspaceSid, workflowSid: config.TWILIO_SURVEY_WORKFLOW_SID };
           const ensured = await ensureSurveyTaskRouter(twilio, workspaceSid, { queue: 'Survey', workflow: 'Survey', channel: config.SURVEY_TASK_CHANNEL });
           if (ensured.created.length) logger.info({ created: ensured.created }, 'created Survey TaskRouter resources');
@@ -34,6 +46,7 @@ export function startInsightsSync(config: InsightsSyncConfig, logger: Logger, on
           taskRouter = undefined;
           throw e;
         }));
+      const surveys = createSurveyCatalog(prisma);
       const handle = createLinkedTaskHandler({
         prisma,
         twilio,
@@ -42,7 +55,18 @@ export function startInsightsSync(config: InsightsSyncConfig, logger: Logger, on
         taskRouter: resolveTaskRouter,
         taskChannel: config.SURVEY_TASK_CHANNEL,
         taskForNoResponse: config.SURVEY_TASK_FOR_NO_RESPONSE,
+        surveys,
       });
+      const handleAnswer = createFollowUpHandler({
+        prisma,
+        twilio,
+        logger,
+        registry,
+        surveys,
+        workspaceSid: resolveWorkspace,
+        maxAttempts: config.FOLLOW_UP_MAX_ATTEMPTS,
+      });
+      const metrics = createConsumerMetrics(registry);
       const consumer = createEventConsumer({
         kafka,
         groupId: config.KAFKA_GROUP_ID,
@@ -50,11 +74,22 @@ export function startInsightsSync(config: InsightsSyncConfig, logger: Logger, on
         topics: [Topics.surveySessions],
         producer,
         logger,
-        metrics: createConsumerMetrics(registry),
+        metrics,
         onFatal,
         handle: ({ event }) => handle(event),
       });
-      return { consumers: [consumer] };
+      const followUps = createEventConsumer({
+        kafka,
+        groupId: config.KAFKA_FOLLOW_UP_GROUP_ID,
+        topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        topics: [Topics.surveyAnswers],
+        producer,
+        logger,
+        metrics,
+        onFatal,
+        handle: ({ event }) => handleAnswer(event),
+      });
+      return { consumers: [consumer, followUps] };
     },
   });
 }

@@ -1,9 +1,11 @@
 import type { SurveySessionEnded } from '@sms-survey/contracts';
 import type { PrismaClient } from '@sms-survey/db';
-import { RetryableError } from '@sms-survey/kafka';
+import { PermanentError, RetryableError } from '@sms-survey/kafka';
+import { taskRequestProblems } from '@sms-survey/survey-domain';
 import { classifyTwilioError, completeOrCancelTask, createTask, type TwilioClient } from '@sms-survey/twilio';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import type { SurveyCatalog } from './survey-catalog.js';
 import { surveyTaskAttributes } from './survey-task-attributes.js';
 
 export interface LinkedTaskDeps {
@@ -14,12 +16,14 @@ export interface LinkedTaskDeps {
   taskRouter: () => Promise<{ workspaceSid: string; workflowSid: string }>;
   taskChannel: string;
   taskForNoResponse: boolean;
+  /** The sessions' survey definitions, for their insights mapping. */
+  surveys: SurveyCatalog;
 }
 
 /**
- * Creates the survey task that links a finished session to its original conversation in Flex Insights, and
- * ends it at once so it never reaches an agent. `linked_task` makes it one task per session: a redelivered
- * event finds the row and does nothing.
+ * Creates the survey task that links a finished session to its original conversation in Flex Insights, with the
+ * answers where the survey's insights mapping puts them, and ends it at once so it never reaches an agent.
+ * `linked_task` makes it one task per session: a redelivered event finds the row and does nothing.
  */
 export function createLinkedTaskHandler(deps: LinkedTaskDeps) {
   const tasks = new Counter({ name: 'insights_survey_tasks_total', help: 'Survey tasks by outcome', labelNames: ['outcome'], registers: [deps.registry] });
@@ -30,6 +34,14 @@ export function createLinkedTaskHandler(deps: LinkedTaskDeps) {
       tasks.inc({ outcome: 'skipped-no-response' });
       return;
     }
+    const lookup = await deps.surveys.find(session.surveyId, session.surveyVersion);
+    if (!lookup.ok) deps.logger.warn({ sessionId: session.sessionId, reason: lookup.reason }, 'survey definition not found; mapping answers by element type');
+    const attributes = surveyTaskAttributes(session, lookup.ok ? lookup.survey : undefined);
+    const problems = taskRequestProblems({ attributes });
+    if (problems.length > 0) {
+      tasks.inc({ outcome: 'invalid' });
+      throw new PermanentError(`the survey task of session ${session.sessionId} breaks TaskRouter's limits: ${problems.join('; ')}`);
+    }
     const claimed = await deps.prisma.$executeRaw`
       INSERT INTO linked_task (session_id, state, updated_at) VALUES (${session.sessionId}::uuid, 'creating', now())
       ON CONFLICT (session_id) DO UPDATE SET state = 'creating', updated_at = now() WHERE linked_task.state = 'retry'`;
@@ -37,23 +49,28 @@ export function createLinkedTaskHandler(deps: LinkedTaskDeps) {
       tasks.inc({ outcome: 'duplicate' });
       return;
     }
-    const { workspaceSid, workflowSid } = await deps.taskRouter();
+    let created: { workspaceSid: string; taskSid: string };
     try {
-      const task = await createTask(deps.twilio, workspaceSid, {
-        workflowSid,
-        taskChannel: deps.taskChannel,
-        attributes: surveyTaskAttributes(session),
-      });
-      await deps.prisma.linkedTask.update({ where: { sessionId: session.sessionId }, data: { state: 'created', taskSid: task.sid } });
-      await completeOrCancelTask(deps.twilio, workspaceSid, task.sid, 'survey result recorded for Flex Insights');
-      tasks.inc({ outcome: 'created' });
-      deps.logger.info({ sessionId: session.sessionId, taskSid: task.sid }, 'survey task created');
+      const { workspaceSid, workflowSid } = await deps.taskRouter();
+      const task = await createTask(deps.twilio, workspaceSid, { workflowSid, taskChannel: deps.taskChannel, attributes });
+      created = { workspaceSid, taskSid: task.sid };
     } catch (error) {
       const verdict = classifyTwilioError(error);
       await deps.prisma.linkedTask.update({ where: { sessionId: session.sessionId }, data: { state: 'retry' } });
       tasks.inc({ outcome: 'error' });
       if (verdict.retryable) throw new RetryableError(`creating the survey task failed: ${verdict.reason}`);
       throw error;
+    }
+    await deps.prisma.linkedTask.update({ where: { sessionId: session.sessionId }, data: { state: 'created', taskSid: created.taskSid } });
+    tasks.inc({ outcome: 'created' });
+    deps.logger.info({ sessionId: session.sessionId, taskSid: created.taskSid }, 'survey task created');
+    // The task exists now: a failure to end it must not make a redelivery create a second one. It sits in the
+    // Survey queue that no worker matches, and TaskRouter ends it at its timeout.
+    try {
+      await completeOrCancelTask(deps.twilio, created.workspaceSid, created.taskSid, 'survey result recorded for Flex Insights');
+    } catch (error) {
+      tasks.inc({ outcome: 'not-ended' });
+      deps.logger.warn({ sessionId: session.sessionId, taskSid: created.taskSid, reason: classifyTwilioError(error).reason }, 'survey task created but not ended; TaskRouter ends it at its timeout');
     }
   };
 }

@@ -33,6 +33,12 @@ const DispatcherEnv = z.object({
   DISPATCH_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   TWILIO_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   TWILIO_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(250),
+  /**
+   * A send left `sending` in the ledger this long is taken to belong to a dispatcher that died mid-send: the
+   * next one asks Twilio whether the message exists before sending it. Keep it above the longest Twilio call
+   * (request timeout plus retries), or a slow live send can be sent a second time.
+   */
+  STALE_SEND_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
 });
 
 export type DispatcherConfig = ReturnType<typeof loadDispatcherConfig>;

@@ -54,8 +54,12 @@ export function createBatchDispatcher(deps: { pacer: SendPacer; maxConcurrentReq
         continue;
       }
       const command = commands[next.index]!;
-      await deps.pacer.acquire(sender, countSegments(command.payload.body).segments, signal);
-      await limit(() => deps.send(command));
+      const answered = await deps.pacer.acquire(sender, countSegments(command.payload.body).segments, signal);
+      try {
+        await limit(() => deps.send(command));
+      } finally {
+        answered();
+      }
       const now = Date.now();
       queue[next.index] = undefined;
       lastSentTo.set(command.payload.to, now);

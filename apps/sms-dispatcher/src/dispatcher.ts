@@ -37,6 +37,7 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
         validityPeriodSeconds: config.SMS_VALIDITY_PERIOD_SECONDS,
         maxAttempts: config.TWILIO_MAX_ATTEMPTS,
         retryBaseMs: config.TWILIO_RETRY_BASE_MS,
+        staleSendMs: config.STALE_SEND_MS,
       });
       const consumer = createEventConsumer({
         kafka,

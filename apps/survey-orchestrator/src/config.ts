@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { E164 } from '@sms-survey/contracts';
 import { commonEnv, parseConfig, portEnv } from '@sms-survey/service-kit';
+import { readFlexSurveyPolicies } from './flex-policies-config.js';
 
 const phoneList = z
   .string()
@@ -24,7 +25,14 @@ const OrchestratorEnv = z.object({
   /** Sent when a reply matches no survey at all (a survey's own "not found" text is used when one is known). */
   SURVEY_NOT_FOUND_TEXT: z.string().min(1).optional(),
   EXPIRY_CHECK_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
-});
+  /**
+   * Which Flex tasks get which survey when they wrap up (docs/flex.md): a JSON array of policies, first match
+   * wins; or FLEX_SURVEY_POLICIES_FILE, a path to a file holding that JSON. Validated at start; none means no
+   * survey after any task.
+   */
+  FLEX_SURVEY_POLICIES: z.string().optional(),
+  FLEX_SURVEY_POLICIES_FILE: z.string().optional(),
+}).transform((env, ctx) => ({ ...env, flexSurveyPolicies: readFlexSurveyPolicies(env, ctx) }));
 
 export type OrchestratorConfig = z.output<typeof OrchestratorEnv>;
 

@@ -7,6 +7,7 @@ import { applyOnce } from './apply-once.js';
 import type { OrchestratorConfig } from './config.js';
 import { createExpiryTimer } from './expiry-timer.js';
 import { handleMessageStatus, handleSendResult } from './handlers/delivery.handler.js';
+import { createFlexTaskReporter, handleFlexTaskEvent, type FlexTaskResult } from './handlers/flex-task.handler.js';
 import { handleInboundSms } from './handlers/inbound-sms.handler.js';
 import { handleSurveySend } from './handlers/survey-send.handler.js';
 import { createOutboxRelay } from './outbox-relay.js';
@@ -31,11 +32,13 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
         subnumberCountryPrefixes: config.SMS_SUBNUMBER_COUNTRIES,
       };
       const group = config.KAFKA_GROUP_ID;
+      const reportFlex = createFlexTaskReporter(registry, logger);
+      logger.info({ flexSurveyPolicies: config.flexSurveyPolicies.map((p) => p.name ?? p.surveyId) }, 'flex survey policies loaded');
       const consumer = createEventConsumer({
         kafka,
         groupId: group,
         topicPrefix: config.KAFKA_TOPIC_PREFIX,
-        topics: [Topics.surveyCommands, Topics.inboundSms, Topics.messageStatus, Topics.smsSendResult],
+        topics: [Topics.surveyCommands, Topics.inboundSms, Topics.messageStatus, Topics.smsSendResult, Topics.flexTaskEvents],
         producer,
         logger,
         metrics: createConsumerMetrics(registry),
@@ -43,8 +46,12 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
         onFatal,
         async handle({ event }) {
           const now = new Date();
-          await applyOnce(prisma, relay, group, event.id, (tx) => {
+          let flex: FlexTaskResult | undefined;
+          const applied = await applyOnce(prisma, relay, group, event.id, async (tx) => {
             switch (event.type) {
+              case 'flex.task.lifecycle':
+                flex = await handleFlexTaskEvent(tx, event, { policies: config.flexSurveyPolicies, catalog, senders, now });
+                return flex.out;
               case 'survey.send.requested':
                 return handleSurveySend(tx, event, { catalog, senders, now });
               case 'sms.inbound.received':
@@ -60,6 +67,7 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
               }
             }
           });
+          if (event.type === 'flex.task.lifecycle') reportFlex(event, applied ? flex : undefined);
         },
       });
       return {

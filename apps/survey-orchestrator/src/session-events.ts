@@ -10,7 +10,7 @@ import {
 import type { OutgoingSms } from '@sms-survey/survey-domain';
 import type { Tx } from './apply-once.js';
 import type { OutboxEntry } from './outbox-relay.js';
-import { queueSms } from './sms-commands.js';
+import { cancelHeldSms, queueSms } from './sms-commands.js';
 
 export interface SessionRow {
   id: string;
@@ -37,13 +37,16 @@ function sessionRef(s: SessionRow) {
   };
 }
 
-/** For BI: one event per recorded answer. Its id derives from the answer, so a replay yields the same id. */
-export function answerRecorded(session: SessionRow, answer: RecordedAnswer): OutboxEntry {
+/**
+ * For BI and follow-up tasks: one event per recorded answer, with the customer's number and the answers so far
+ * (this one included). Its id derives from the answer, so a replay yields the same id.
+ */
+export function answerRecorded(session: SessionRow, answer: RecordedAnswer, answersSoFar: readonly RecordedAnswer[] = [answer]): OutboxEntry {
   const message = createMessage(SurveyAnswerRecorded, {
     id: uuidFromName(`answer:${session.id}:${answer.elementId}:${answer.answeredAt}`),
     type: 'survey.answer.recorded',
     schemaVersion: 1,
-    payload: { ...sessionRef(session), answer },
+    payload: { ...sessionRef(session), answer, customer: session.customer, answersSoFar: [...answersSoFar] },
   });
   return { topic: Topics.surveyAnswers, key: session.id, message };
 }
@@ -54,6 +57,7 @@ export async function endSession(tx: Tx, session: SessionRow, status: SessionEnd
     where: { id: session.id },
     data: { status, currentElementId: null, endedAt, endReason: reason ?? status },
   });
+  await cancelHeldSms(tx, session.id);
   const answers = await tx.surveyAnswer.findMany({ where: { sessionId: session.id }, orderBy: { id: 'asc' } });
   const message = createMessage(SurveySessionEnded, {
     id: uuidFromName(`ended:${session.id}`),

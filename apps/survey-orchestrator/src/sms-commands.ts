@@ -31,3 +31,18 @@ export async function queueSms(
   });
   return { topic: Topics.smsSend, key: sms.from, message, availableAt: sms.notBefore };
 }
+
+/**
+ * Cancels the session's SMS still held in the outbox (a survey's later elements wait there for their time), so
+ * nothing more is sent once the session has ended: after STOP, a failed send, expiry or a newer survey. A row
+ * being published right now is waited for and then left alone (it is on its way to the dispatcher).
+ */
+export async function cancelHeldSms(tx: Tx, sessionId: string): Promise<void> {
+  const held = await tx.$queryRaw<{ command_id: string }[]>`
+    DELETE FROM outbox_event
+    WHERE published_at IS NULL AND topic = ${Topics.smsSend.name} AND payload->'payload'->>'sessionId' = ${sessionId}
+    RETURNING payload->'payload'->>'commandId' AS command_id`;
+  if (held.length > 0) {
+    await tx.outboundMessage.updateMany({ where: { commandId: { in: held.map((h) => h.command_id) }, status: 'requested' }, data: { status: 'canceled' } });
+  }
+}

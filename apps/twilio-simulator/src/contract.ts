@@ -12,6 +12,7 @@ const OPERATIONS = {
   CreateWorkflow: { spec: 'twilio_taskrouter_v1.json', path: '/v1/Workspaces/{WorkspaceSid}/Workflows' },
   CreateTaskChannel: { spec: 'twilio_taskrouter_v1.json', path: '/v1/Workspaces/{WorkspaceSid}/TaskChannels' },
   CreateWorker: { spec: 'twilio_taskrouter_v1.json', path: '/v1/Workspaces/{WorkspaceSid}/Workers' },
+  CreateInteraction: { spec: 'twilio_flex_v1.json', path: '/v1/Interactions' },
 } as const;
 
 export type OperationId = keyof typeof OPERATIONS;
@@ -87,8 +88,8 @@ function extractOperation(spec: OpenApiSpec, operationId: OperationId): Operatio
 let loaded: Map<OperationId, OperationContract> | undefined;
 
 /**
- * Reads the specs once per process and keeps only the operations we implement (the two files are ~2.7 MB
- * of JSON; parsing them takes ~20 ms).
+ * Reads the specs once per process and keeps only the operations we implement (the files are a few MB of
+ * JSON; parsing them takes some tens of ms).
  */
 export function loadContracts(specDir: string = twilioSpecDir()): Map<OperationId, OperationContract> {
   if (loaded) return loaded;

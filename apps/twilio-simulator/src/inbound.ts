@@ -11,6 +11,11 @@ export interface InboundSmsOptions {
   to: string;
   body: string;
   messageSid?: string;
+  /**
+   * Twilio's classification (Advanced Opt-Out may have custom keywords); derived from the body when absent.
+   * null: no OptOutType parameter, as from a number without Advanced Opt-Out.
+   */
+  optOutType?: OptOutType | null;
   timeoutMs?: number;
 }
 
@@ -34,9 +39,9 @@ export function optOutTypeOf(body: string): OptOutType | undefined {
 }
 
 export function inboundSmsParams(
-  opts: Pick<InboundSmsOptions, 'accountSid' | 'from' | 'to' | 'body'> & { messageSid: string },
+  opts: Pick<InboundSmsOptions, 'accountSid' | 'from' | 'to' | 'body' | 'optOutType'> & { messageSid: string },
 ): Record<string, string> {
-  const optOutType = optOutTypeOf(opts.body);
+  const optOutType = opts.optOutType === null ? undefined : (opts.optOutType ?? optOutTypeOf(opts.body));
   return {
     MessageSid: opts.messageSid,
     SmsMessageSid: opts.messageSid,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { ApiContext } from './api-context.js';
 import { loadContracts } from './contract.js';
@@ -5,10 +6,12 @@ import { deliverInboundSms, optOutTypeOf, type InboundSmsResult } from './inboun
 import { parseFormBody, toParams, param, type Params } from './params.js';
 import { registerControlRoutes, type InboundSmsInput } from './routes/control.js';
 import { registerMessageRoutes } from './routes/messages.js';
+import { registerFlexRoutes } from './routes/flex.js';
 import { registerTaskRouterRoutes } from './routes/taskrouter.js';
 import { countSegments } from './segments.js';
+import { registerTaskRouterEventControl } from './taskrouter-events.js';
 import { newSid } from './sids.js';
-import { createState, optOutKey, type RecordedRequest, type SimulatorState } from './state.js';
+import { createState, optOutKey, type ApiDelay, type RecordedRequest, type SimulatorState } from './state.js';
 import { MessageLifecycle } from './status-callbacks.js';
 import { TwilioApiError, twilioErrorBody } from './twilio-error.js';
 
@@ -51,6 +54,10 @@ export function buildSimulator(opts: SimulatorOptions): Simulator {
     callbackRetryDelayMs: opts.callbackRetryDelayMs ?? 100,
   });
   app.addHook('onClose', async () => lifecycle.stopAll());
+  // Requests held by an ApiDelay are let go when the simulator closes, so closing never waits for a delay.
+  const closing = new AbortController();
+  app.addHook('preClose', async () => closing.abort());
+  const hold = (ms: number) => sleep(ms, undefined, { signal: closing.signal }).catch(() => undefined);
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, parseFormBody(body as string));
@@ -70,6 +77,24 @@ export function buildSimulator(opts: SimulatorOptions): Simulator {
   });
 
   const records = new WeakMap<FastifyRequest, RecordedRequest>();
+  /** Answers held back by an ApiDelay in phase `after`. */
+  const heldAnswers = new WeakMap<FastifyRequest, number>();
+
+  /** The first delay set up through /__sim/delays/api that matches, counted as used. */
+  function takeDelay(request: FastifyRequest, record: RecordedRequest): ApiDelay | undefined {
+    const index = state.apiDelays.findIndex(
+      (d) =>
+        (d.method === undefined || d.method === request.method) &&
+        (d.pathContains === undefined || record.path.includes(d.pathContains)) &&
+        (d.from === undefined || d.from === param(record.params, 'From')) &&
+        (d.to === undefined || d.to === param(record.params, 'To')),
+    );
+    const delay = state.apiDelays[index];
+    if (!delay) return undefined;
+    delay.remaining -= 1;
+    if (delay.remaining <= 0) state.apiDelays.splice(index, 1);
+    return delay;
+  }
   const ctx: ApiContext = {
     state,
     contracts,
@@ -90,13 +115,24 @@ export function buildSimulator(opts: SimulatorOptions): Simulator {
           .send(twilioErrorBody(401, 20003, 'Authenticate'));
       }
     });
-    api.addHook('preValidation', async (request) => {
+    api.addHook('preValidation', async (request, reply) => {
       const record = records.get(request);
       if (!record) return;
       const body: Params = toParams(request.body);
       record.params = { ...record.params, ...body };
       const from = param(record.params, 'From');
       if (from !== undefined) record.from = from;
+      const delay = takeDelay(request, record);
+      if (delay?.phase === 'after') heldAnswers.set(request, delay.delayMs);
+      if (delay?.phase === 'before') {
+        await hold(delay.delayMs);
+        // The client gave up (or died) while the request was held: it never reached "Twilio".
+        if (request.raw.socket.destroyed) {
+          record.dropped = true;
+          reply.hijack();
+          return reply;
+        }
+      }
       const faultIndex = state.apiFaults.findIndex(
         (f) => (f.method === undefined || f.method === request.method) && (f.pathContains === undefined || record.path.includes(f.pathContains)),
       );
@@ -108,12 +144,18 @@ export function buildSimulator(opts: SimulatorOptions): Simulator {
         throw new TwilioApiError(fault.status, fault.code, fault.message);
       }
     });
+    api.addHook('onSend', async (request, _reply, payload) => {
+      const held = heldAnswers.get(request);
+      if (held !== undefined) await hold(held);
+      return payload;
+    });
     api.addHook('onResponse', async (request, reply) => {
       const record = records.get(request);
       if (record) record.statusCode = reply.statusCode;
     });
     await api.register(async (scope) => registerMessageRoutes(scope, ctx));
     await api.register(async (scope) => registerTaskRouterRoutes(scope, ctx));
+    await api.register(async (scope) => registerFlexRoutes(scope, ctx));
   });
 
   async function sendInboundSms(input: InboundSmsInput): Promise<InboundSmsResult> {
@@ -140,13 +182,24 @@ export function buildSimulator(opts: SimulatorOptions): Simulator {
       dateUpdated: now,
       dateSent: now,
     });
-    const optOutType = optOutTypeOf(input.body);
+    // Twilio honours its opt-out keywords whether or not it reports them (OptOutType) to the webhook.
+    const optOutType = input.optOutType ?? optOutTypeOf(input.body);
     if (optOutType === 'STOP') state.optOuts.add(optOutKey(input.from, input.to));
     if (optOutType === 'START') state.optOuts.delete(optOutKey(input.from, input.to));
-    return deliverInboundSms({ url, authToken: opts.authToken, accountSid: opts.accountSid, from: input.from, to: input.to, body: input.body, messageSid });
+    return deliverInboundSms({
+      url,
+      authToken: opts.authToken,
+      accountSid: opts.accountSid,
+      from: input.from,
+      to: input.to,
+      body: input.body,
+      messageSid,
+      optOutType: input.optOutType === null ? null : optOutType,
+    });
   }
 
   app.register(async (control) => registerControlRoutes(control, { state, lifecycle, sendInboundSms }), { prefix: '/__sim' });
+  app.register(async (control) => registerTaskRouterEventControl(control, { state, authToken: opts.authToken }), { prefix: '/__sim' });
 
   return { app, state, sendInboundSms };
 }

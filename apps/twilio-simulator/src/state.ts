@@ -11,6 +11,8 @@ export interface RecordedRequest {
   /** Query and body parameters together. */
   params: Params;
   statusCode?: number;
+  /** Held by an ApiDelay ('before') and dropped unhandled because the client had gone by then. */
+  dropped?: boolean;
 }
 
 export type MessageStatus = 'accepted' | 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'received';
@@ -149,6 +151,49 @@ export interface DeliveryFault {
   errorCode: number;
 }
 
+/**
+ * Holds matching API requests for `delayMs`, `remaining` times. `before`: the request waits before Twilio
+ * handles it, and is dropped unhandled if the client has gone by then (as if it never reached Twilio).
+ * `after`: Twilio handles it at once (a message is created) and the answer is held back.
+ */
+export interface ApiDelay {
+  delayMs: number;
+  phase: 'before' | 'after';
+  method?: string;
+  pathContains?: string;
+  /** Only requests with this `From` / `To` parameter. */
+  from?: string;
+  to?: string;
+  remaining: number;
+}
+
+/** Each status change of messages to `to` (of every message, without `to`) waits `delayMs` instead of the default. */
+export interface StatusCallbackDelay {
+  to?: string;
+  delayMs: number;
+}
+
+/** A Flex Conversations Interaction (KD…) with its one channel (UO…) and the task it created. */
+export interface SimInteraction {
+  sid: string;
+  channelSid: string;
+  channel: Record<string, unknown>;
+  routing: Record<string, unknown>;
+  taskSid: string;
+  conversationSid: string;
+  dateCreated: Date;
+}
+
+/** The Conversation (CH…) an Interaction opened: who is in it, through which Twilio number. */
+export interface SimConversation {
+  sid: string;
+  interactionSid: string;
+  channelType: string;
+  participants: { address: string; proxyAddress: string | null }[];
+  state: 'active' | 'inactive' | 'closed';
+  dateCreated: Date;
+}
+
 export interface SimulatorState {
   accountSid: string;
   defaultWorkspaceSid: string;
@@ -165,6 +210,11 @@ export interface SimulatorState {
   optOuts: Set<string>;
   apiFaults: ApiFault[];
   deliveryFaults: DeliveryFault[];
+  /** Flex Interactions and the Conversations they opened. */
+  interactions: SimInteraction[];
+  conversations: SimConversation[];
+  apiDelays: ApiDelay[];
+  statusCallbackDelays: StatusCallbackDelay[];
 }
 
 export const optOutKey = (customer: string, ourNumber: string) => `${customer}|${ourNumber}`;
@@ -228,21 +278,27 @@ export function createState(accountSid: string): SimulatorState {
     optOuts: new Set(),
     apiFaults: [],
     deliveryFaults: [],
+    interactions: [],
+    conversations: [],
+    apiDelays: [],
+    statusCallbackDelays: [],
   };
   createWorkspace(state, 'Default Workspace', state.defaultWorkspaceSid);
   return state;
 }
 
 /**
- * Forgets traffic (requests, messages, callbacks, tasks, opt-outs, faults). TaskRouter configuration (queues,
+ * Forgets traffic (requests, messages, callbacks, tasks, opt-outs, faults, delays). TaskRouter configuration (queues,
  * workflows, channels, workers) survives unless `all` is set, so a dev stack provisioned once stays usable.
  * Arrays are emptied in place: callers may hold references to them.
  */
 export function resetState(state: SimulatorState, opts: { all?: boolean } = {}): void {
-  for (const list of [state.requests, state.messages, state.statusCallbacks, state.tasks, state.apiFaults, state.deliveryFaults]) {
+  for (const list of [state.requests, state.messages, state.statusCallbacks, state.tasks, state.apiFaults, state.deliveryFaults, state.apiDelays, state.statusCallbackDelays]) {
     list.length = 0;
   }
   state.optOuts.clear();
+  state.interactions.length = 0;
+  state.conversations.length = 0;
   if (opts.all) {
     for (const list of [state.workspaces, state.taskQueues, state.workflows, state.taskChannels, state.workers]) list.length = 0;
     createWorkspace(state, 'Default Workspace', state.defaultWorkspaceSid);

@@ -7,7 +7,7 @@ export interface MessageLifecycleOptions {
   state: SimulatorState;
   authToken: string;
   log: FastifyBaseLogger;
-  /** Pause before each status change (queued → sent → delivered). */
+  /** Pause before each status change (queued → sent → delivered), unless `state.statusCallbackDelays` says otherwise. */
   delayMs: number;
   callbackMaxAttempts: number;
   /** Pause before the n-th retry of a failed callback is n × this. */
@@ -36,13 +36,19 @@ export class MessageLifecycle {
     this.stopController = new AbortController();
   }
 
+  /** The pause before a message's next status change: set for its number, else for all, else the default. Read at each step. */
+  delayFor(message: SimMessage): number {
+    const delays = this.opts.state.statusCallbackDelays;
+    return (delays.find((d) => d.to === message.to) ?? delays.find((d) => d.to === undefined))?.delayMs ?? this.opts.delayMs;
+  }
+
   private async run(message: SimMessage, signal: AbortSignal): Promise<void> {
-    await sleep(this.opts.delayMs, undefined, { signal });
+    await sleep(this.delayFor(message), undefined, { signal });
     this.setStatus(message, 'sent');
     message.dateSent = message.dateUpdated;
     await this.notify(message, signal);
 
-    await sleep(this.opts.delayMs, undefined, { signal });
+    await sleep(this.delayFor(message), undefined, { signal });
     const fault = this.opts.state.deliveryFaults.find((f) => f.to === message.to);
     if (fault) {
       this.setStatus(message, fault.status);

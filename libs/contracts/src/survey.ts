@@ -30,11 +30,18 @@ const SessionRef = {
     .optional(),
 };
 
-/** For BI: one event per answer recorded. */
+/** For BI, and insights-sync's follow-up tasks: one event per answer recorded. */
 export const SurveyAnswerRecorded = eventSchema(
   'survey.answer.recorded',
   1,
-  z.object({ ...SessionRef, answer: RecordedAnswer }),
+  z.object({
+    ...SessionRef,
+    answer: RecordedAnswer,
+    /** The customer's number: a follow-up task (survey `followUp`) needs it to call back. Absent in events written before it was added. */
+    customer: E164.optional(),
+    /** Every answer of the session so far, this one included, in the order recorded. Absent in events written before it was added. */
+    answersSoFar: z.array(RecordedAnswer).optional(),
+  }),
 );
 export type SurveyAnswerRecorded = z.infer<typeof SurveyAnswerRecorded>;
 

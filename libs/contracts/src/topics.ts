@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { InboundSmsReceived, MessageStatusReported, SmsSendRequested, SmsSendResult } from './sms.js';
 import { SurveyAnswerRecorded, SurveySendRequested, SurveySessionEnded } from './survey.js';
+import { FlexTaskLifecycle } from './flex.js';
 
 /**
  * One definition per Kafka topic: its name, the schema of every message on it, what the key is (the key gives
@@ -83,8 +84,8 @@ export const Topics = {
     partitions: 6,
     config: { ...durable, 'retention.ms': String(30 * 24 * 3600 * 1000) },
     producer: 'survey-orchestrator',
-    consumers: ['BI (downstream)'],
-    description: 'One event per survey answer recorded, for BI.',
+    consumers: ['insights-sync', 'BI (downstream)'],
+    description: 'One event per survey answer recorded, for BI and for follow-up tasks (insights-sync).',
   }),
   surveySessions: topic({
     name: 'survey.sessions.v1',
@@ -95,6 +96,16 @@ export const Topics = {
     producer: 'survey-orchestrator',
     consumers: ['insights-sync', 'BI (downstream)'],
     description: 'One event when a survey session ends (completed, expired, superseded, opted-out, failed), with all its answers.',
+  }),
+  flexTaskEvents: topic({
+    name: 'flex.task-events.v1',
+    schema: FlexTaskLifecycle,
+    key: 'task sid',
+    partitions: 6,
+    config: durable,
+    producer: 'ingest-gateway',
+    consumers: ['survey-orchestrator'],
+    description: 'Flex task wrap-up, completion and cancellation (TaskRouter event callback) and plugin survey transfers; the orchestrator starts surveys from them by policy.',
   }),
 } as const;
 

@@ -4,3 +4,7 @@ export * from './reply-parser.js';
 export * from './survey-session.js';
 export * from './sender-choice.js';
 export * from './opt-out.js';
+export * from './flex-policy.js';
+export * from './insights.js';
+export * from './follow-up.js';
+export * from './task-limits.js';

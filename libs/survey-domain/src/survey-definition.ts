@@ -105,6 +105,49 @@ export const SurveySettings = z.strictObject({
 });
 export type SurveySettings = z.infer<typeof SurveySettings>;
 
+/** Flex Insights has ten of each custom conversation field: `conversation_measure_1…10`, `conversation_attribute_1…10`, `conversation_label_1…10`. */
+export const INSIGHTS_SLOTS = 10;
+const InsightsSlot = z.int().min(1).max(INSIGHTS_SLOTS);
+
+/**
+ * Which answer goes to which Flex Insights field of the linked survey task (element id → N):
+ * `measures` → `conversations.conversation_measure_N` (scale and nps answers: numbers only);
+ * `labels` → `conversation_label_N`, `attributes` → `conversation_attribute_N` (the answer as text). Flex Insights
+ * pairs label N with attribute N (one "Conversation Attribute N"), so labels and attributes share the numbers.
+ * A free-text answer reaches Flex Insights only when mapped here: that is the survey author's explicit choice.
+ */
+export const InsightsMapping = z.strictObject({
+  measures: z.record(Identifier, InsightsSlot).default({}),
+  labels: z.record(Identifier, InsightsSlot).default({}),
+  attributes: z.record(Identifier, InsightsSlot).default({}),
+  /** The `conversation_label_N` that says "no response" on a task for a session without answers; default: the lowest N not mapped. */
+  noResponseLabel: InsightsSlot.optional(),
+});
+export type InsightsMapping = z.infer<typeof InsightsMapping>;
+
+/** TaskRouter's limits on a task: at most two weeks to live, priority a non-negative 32-bit integer. */
+export const MAX_TASK_TIMEOUT_SECONDS = 1_209_600;
+export const MAX_TASK_PRIORITY = 2 ** 31 - 1;
+export const DEFAULT_FOLLOW_UP_TIMEOUT_SECONDS = 3600;
+/** Attribute names the follow-up task sets itself; `followUp.attributes` may not use them. */
+export const FOLLOW_UP_RESERVED_ATTRIBUTES = ['type', 'callback', 'answers', 'survey', 'origin', 'conversations'] as const;
+
+/**
+ * Seed 004's "Send to Flex" options: when an answer meets `when`, a Flex task is created so someone calls the
+ * customer back, in this workflow and task channel, with this priority and timeout, and with `attributes` added.
+ */
+export const FollowUp = z.strictObject({
+  when: z.strictObject({ elementId: Identifier, condition: Condition }),
+  workflowSid: z.string().regex(/^WW[0-9a-fA-F]{32}$/, 'must be a TaskRouter workflow sid (WW followed by 32 hex digits)'),
+  /** Task channel unique name (e.g. `voice`) or `TC…` sid. */
+  taskChannel: z.string().min(1).max(64),
+  priority: z.int().min(0).max(MAX_TASK_PRIORITY).default(0),
+  timeout: z.int().min(1).max(MAX_TASK_TIMEOUT_SECONDS).default(DEFAULT_FOLLOW_UP_TIMEOUT_SECONDS),
+  /** Extra, static task attributes (e.g. a skill the workflow routes on); `name` replaces the default task name. */
+  attributes: z.record(z.string(), z.json()).optional(),
+});
+export type FollowUp = z.infer<typeof FollowUp>;
+
 export const SurveyDefinition = z.strictObject({
   id: Identifier,
   name: z.string().min(1).max(200),
@@ -114,6 +157,9 @@ export const SurveyDefinition = z.strictObject({
   rules: z.array(Rule).default([]),
   texts: SurveyTexts,
   settings: SurveySettings.prefault({}),
+  /** How answers map to Flex Insights fields; without it, see `defaultInsightsMapping`. */
+  insights: InsightsMapping.optional(),
+  followUp: FollowUp.optional(),
 });
 /** A parsed survey: `rules` and `settings` are filled in with their defaults. */
 export type SurveyDefinition = z.infer<typeof SurveyDefinition>;
@@ -153,6 +199,8 @@ interface Draft {
   allElementsParsed: boolean;
   rules: (Rule | undefined)[];
   texts: Partial<Record<TextKey, LocalizedText>>;
+  insights: InsightsMapping | undefined;
+  followUp: FollowUp | undefined;
 }
 
 function draftFromSurvey(survey: SurveyDefinition): Draft {
@@ -163,6 +211,8 @@ function draftFromSurvey(survey: SurveyDefinition): Draft {
     allElementsParsed: true,
     rules: survey.rules,
     texts: survey.texts,
+    insights: survey.insights,
+    followUp: survey.followUp,
   };
 }
 
@@ -189,6 +239,8 @@ function draftFromRawInput(input: unknown): Draft {
     allElementsParsed: Array.isArray(raw['elements']) && elements.every(({ element }) => element !== undefined),
     rules: asArray(raw['rules']).map((rule) => parseOrUndefined(Rule, rule)),
     texts,
+    insights: parseOrUndefined(InsightsMapping, raw['insights']),
+    followUp: parseOrUndefined(FollowUp, raw['followUp']),
   };
 }
 
@@ -202,6 +254,8 @@ function semanticProblems(draft: Draft): string[] {
     if (text) checkLocalized(text, `texts.${key}`, draft, problems);
   }
   checkTextOnlyLoops(draft, problems);
+  checkInsights(draft, problems);
+  checkFollowUp(draft, problems);
   return problems;
 }
 
@@ -317,6 +371,63 @@ function conditionProblems(condition: Condition, element: InputElement, path: st
       return notApplicable;
     default:
       return assertNever(element);
+  }
+}
+
+/** The element with this id, when there is one that takes a reply; otherwise the reason it cannot be used. */
+function inputElementOf(draft: Draft, id: string): { element: InputElement } | { problem: string } | undefined {
+  const found = draft.elements.find((e) => e.id === id);
+  if (!found) return { problem: `no element has the id "${id}"` };
+  if (!found.element) return undefined; // did not parse: already reported
+  if (!elementNeedsInput(found.element)) return { problem: `"${id}" is a text element, which takes no reply` };
+  return { element: found.element };
+}
+
+function checkInsights(draft: Draft, problems: string[]): void {
+  const insights = draft.insights;
+  if (!insights) return;
+  const measureSlots = new Map<number, string>();
+  for (const [id, slot] of Object.entries(insights.measures)) {
+    const path = `insights.measures.${id}`;
+    const found = inputElementOf(draft, id);
+    if (found && 'problem' in found) problems.push(`${path}: ${found.problem}`);
+    else if (found && found.element.type !== 'scale' && found.element.type !== 'nps') {
+      problems.push(`${path}: measures take numbers only, and "${id}" is a ${found.element.type} element (map it to a label or an attribute)`);
+    }
+    const other = measureSlots.get(slot);
+    if (other !== undefined) problems.push(`${path}: conversation_measure_${slot} is already used by "${other}"`);
+    else measureSlots.set(slot, id);
+  }
+  // Flex Insights shows label N as the value of attribute N: one number, one answer.
+  const textSlots = new Map<number, string>();
+  for (const kind of ['labels', 'attributes'] as const) {
+    for (const [id, slot] of Object.entries(insights[kind])) {
+      const path = `insights.${kind}.${id}`;
+      const found = inputElementOf(draft, id);
+      if (found && 'problem' in found) problems.push(`${path}: ${found.problem}`);
+      const other = textSlots.get(slot);
+      if (other !== undefined) {
+        problems.push(`${path}: number ${slot} is already used by ${other} (conversation_label_${slot} and conversation_attribute_${slot} are one Flex Insights attribute)`);
+      } else {
+        textSlots.set(slot, `${kind}.${id}`);
+      }
+    }
+  }
+  if (insights.noResponseLabel !== undefined && textSlots.has(insights.noResponseLabel)) {
+    problems.push(`insights.noResponseLabel: number ${insights.noResponseLabel} is already used by ${textSlots.get(insights.noResponseLabel)}`);
+  }
+}
+
+function checkFollowUp(draft: Draft, problems: string[]): void {
+  const followUp = draft.followUp;
+  if (!followUp) return;
+  const found = inputElementOf(draft, followUp.when.elementId);
+  if (found && 'problem' in found) problems.push(`followUp.when.elementId: ${found.problem}`);
+  else if (found) problems.push(...conditionProblems(followUp.when.condition, found.element, 'followUp.when.condition'));
+  for (const key of FOLLOW_UP_RESERVED_ATTRIBUTES) {
+    if (followUp.attributes && key in followUp.attributes) {
+      problems.push(`followUp.attributes.${key}: "${key}" is set by the follow-up task itself`);
+    }
   }
 }
 

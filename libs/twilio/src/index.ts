@@ -4,3 +4,4 @@ export * from './messages.js';
 export * from './errors.js';
 export * from './taskrouter.js';
 export * from './survey-taskrouter.js';
+export * from './flex-interactions.js';

@@ -3,12 +3,15 @@ import type { SurveyDefinitionRepository } from '@sms-survey/db';
 import type { EventProducer } from '@sms-survey/kafka';
 import type { Registry } from 'prom-client';
 import { createApiKeyCheck } from '../api/api-keys.js';
+import type { SuppressionList } from '../api/suppressions.js';
+import { registerFlexSurveyTransferRoute } from './flex-survey-transfer.js';
 import { registerSendSurveyRoute } from './send-survey.js';
 import { registerSurveyRoutes } from './surveys.js';
 
 export interface PublicApiOptions {
   apiKeys: readonly string[];
   surveys: SurveyDefinitionRepository;
+  suppressions: SuppressionList;
   producer: EventProducer;
   registry: Registry;
 }
@@ -23,7 +26,8 @@ export async function registerPublicApi(app: FastifyInstance, options: PublicApi
         return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or invalid API key' });
       });
       registerSurveyRoutes(api, { surveys: options.surveys });
-      registerSendSurveyRoute(api, { surveys: options.surveys, producer: options.producer, registry: options.registry });
+      registerSendSurveyRoute(api, { surveys: options.surveys, suppressions: options.suppressions, producer: options.producer, registry: options.registry });
+      registerFlexSurveyTransferRoute(api, { producer: options.producer, registry: options.registry });
     },
     { prefix: '/v1' },
   );

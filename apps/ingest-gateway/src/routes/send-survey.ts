@@ -15,10 +15,13 @@ import type { SurveyDefinitionRepository } from '@sms-survey/db';
 import type { EventProducer } from '@sms-survey/kafka';
 import { Counter, type Registry } from 'prom-client';
 import { mobileNumberProblem } from '../api/mobile-number.js';
+import type { SuppressionList } from '../api/suppressions.js';
 import { HttpError, zodIssues } from '../http-errors.js';
 
 export interface SendSurveyOptions {
   surveys: SurveyDefinitionRepository;
+  /** Customers who opted out (texted STOP): SendSurvey refuses them with 409. */
+  suppressions: SuppressionList;
   producer: EventProducer;
   registry: Registry;
 }
@@ -35,8 +38,11 @@ const SendSurveyBody = SendSurveyRequest.extend({
 
 const IdempotencyKey = z.string().min(1).max(200).optional();
 
+export const OPTED_OUT = 'the customer has opted out of surveys (texted STOP); they must text START to receive surveys again';
+
 /**
- * SendSurvey (mounted under /v1): validates the request, picks the survey's latest version and a session id,
+ * SendSurvey (mounted under /v1): validates the request, refuses a customer on the suppression list (409),
+ * picks the survey's latest version and a session id,
  * and writes one `survey.send.requested` command keyed by the customer's number; 202 once Kafka has it (acks=all).
  * With an `Idempotency-Key` header the session id (and the command's event id) derive from the key, so a
  * retried request names the same session and the orchestrator drops the copy.
@@ -68,6 +74,11 @@ export function registerSendSurveyRoute(api: FastifyInstance, options: SendSurve
     if (!survey) {
       requests.inc({ outcome: 'unknown-survey' });
       throw new HttpError(404, `survey ${surveyId} not found`);
+    }
+
+    if (await options.suppressions.isSuppressed(send.identifier)) {
+      requests.inc({ outcome: 'opted-out' });
+      throw new HttpError(409, OPTED_OUT);
     }
 
     const idempotencyKey = key.data;

@@ -1,4 +1,4 @@
-import type { InboundSmsReceived } from '@sms-survey/contracts';
+import type { InboundSmsReceived, RecordedAnswer } from '@sms-survey/contracts';
 import { handleReply, notFoundReply, optOutIntent, usesSubnumbering, type SenderPolicy, type SessionStatus } from '@sms-survey/survey-domain';
 import type { Tx } from '../apply-once.js';
 import type { OutboxEntry } from '../outbox-relay.js';
@@ -83,7 +83,14 @@ export async function handleInboundSms(tx: Tx, event: InboundSmsReceived, deps: 
       await tx.surveyAnswer.create({
         data: { sessionId: session.id, elementId: answer.elementId, elementType: answer.elementType, rawReply: answer.rawReply, value: answer.value, answeredAt: new Date(answer.answeredAt) },
       });
-      out.push(answerRecorded(session, answer));
+      const answersSoFar = await tx.surveyAnswer.findMany({ where: { sessionId: session.id }, orderBy: { id: 'asc' } });
+      out.push(
+        answerRecorded(
+          session,
+          answer,
+          answersSoFar.map((a) => ({ elementId: a.elementId, elementType: a.elementType, rawReply: a.rawReply, value: a.value as RecordedAnswer['value'], answeredAt: a.answeredAt.toISOString() })),
+        ),
+      );
       if (decision.completed) {
         out.push(await endSession(tx, session, 'completed', now));
       } else {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { InboundSmsResult } from '../inbound.js';
+import type { InboundSmsResult, OptOutType } from '../inbound.js';
 import { describeFetchError } from '../outbound-http.js';
 import { resetState, type SimulatorState } from '../state.js';
 import type { MessageLifecycle } from '../status-callbacks.js';
@@ -12,9 +12,20 @@ export interface InboundSmsInput {
   body: string;
   /** Defaults to the simulator's configured inbound webhook URL. */
   url?: string;
+  /**
+   * Twilio's OptOutType for this message, as Advanced Opt-Out would set it for a custom keyword; derived from
+   * the body when absent; null sends none (a number without Advanced Opt-Out), keywords still being honoured.
+   */
+  optOutType?: OptOutType | null;
 }
 
-const InboundSmsInputSchema = z.object({ from: z.string().min(1), to: z.string().min(1), body: z.string(), url: z.url().optional() });
+const InboundSmsInputSchema = z.object({
+  from: z.string().min(1),
+  to: z.string().min(1),
+  body: z.string(),
+  url: z.url().optional(),
+  optOutType: z.enum(['STOP', 'START', 'HELP']).nullable().optional(),
+});
 const ResetInput = z.object({ all: z.boolean().default(false) }).default({ all: false });
 const TaskStatusInput = z.object({ assignmentStatus: z.enum(['pending', 'reserved', 'assigned', 'canceled', 'completed', 'wrapping']) });
 const ApiFaultInput = z.object({
@@ -24,6 +35,21 @@ const ApiFaultInput = z.object({
   method: z.string().toUpperCase().optional(),
   pathContains: z.string().optional(),
   count: z.number().int().min(1).default(1),
+});
+const ApiDelayInput = z.object({
+  delayMs: z.number().int().min(0).max(600_000),
+  phase: z.enum(['before', 'after']).default('after'),
+  method: z.string().toUpperCase().optional(),
+  pathContains: z.string().optional(),
+  from: z.string().min(1).optional(),
+  to: z.string().min(1).optional(),
+  count: z.number().int().min(1).default(1),
+});
+const StatusCallbackDelayInput = z.object({
+  /** Without `to`, the delay applies to every message that has no delay of its own. */
+  to: z.string().min(1).optional(),
+  /** null removes the delay. */
+  delayMs: z.number().int().min(0).max(600_000).nullable(),
 });
 const DeliveryFaultInput = z.object({
   to: z.string().min(1),
@@ -103,6 +129,25 @@ export function registerControlRoutes(
     const { count, method, pathContains, ...fault } = input;
     state.apiFaults.push({ ...fault, remaining: count, ...(method && { method }), ...(pathContains && { pathContains }) });
     return { apiFaults: state.apiFaults };
+  });
+
+  /**
+   * Holds matching API requests: `phase: 'before'` before Twilio handles them (one whose client has gone by
+   * then is dropped unhandled), `'after'` once handled, before the answer (the message exists meanwhile).
+   */
+  app.post('/delays/api', async (request) => {
+    const { count, method, pathContains, from, to, ...delay } = parse(ApiDelayInput, request.body);
+    state.apiDelays.push({ ...delay, remaining: count, ...(method && { method }), ...(pathContains && { pathContains }), ...(from && { from }), ...(to && { to }) });
+    return { apiDelays: state.apiDelays };
+  });
+
+  /** Sets (or with `delayMs: null` removes) the pause before each status change, for one number or for all. */
+  app.post('/delays/status-callbacks', async (request) => {
+    const { to, delayMs } = parse(StatusCallbackDelayInput, request.body);
+    const index = state.statusCallbackDelays.findIndex((d) => d.to === to);
+    if (index >= 0) state.statusCallbackDelays.splice(index, 1);
+    if (delayMs !== null) state.statusCallbackDelays.push({ delayMs, ...(to !== undefined && { to }) });
+    return { statusCallbackDelays: state.statusCallbackDelays };
   });
 
   app.post('/faults/delivery', async (request) => {

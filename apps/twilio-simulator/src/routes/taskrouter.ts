@@ -3,7 +3,7 @@ import { enforceContract, type ApiContext } from '../api-context.js';
 import { taskRouterPage } from '../paging.js';
 import { param, paramValues, type Params } from '../params.js';
 import { newSid } from '../sids.js';
-import type { SimTask, SimTaskChannel, SimTaskQueue, SimWorker, SimWorkflow, SimWorkspace, TaskAssignmentStatus } from '../state.js';
+import type { SimTask, SimTaskChannel, SimTaskQueue, SimulatorState, SimWorker, SimWorkflow, SimWorkspace, TaskAssignmentStatus } from '../state.js';
 import { invalidParameter, notFound } from '../twilio-error.js';
 import {
   taskChannelResource,
@@ -28,7 +28,7 @@ const API_STATUS_CHANGES: Record<TaskAssignmentStatus, TaskAssignmentStatus[]> =
   completed: [],
 };
 
-function jsonObjectParam(name: string, value: string): string {
+export function jsonObjectParam(name: string, value: string): string {
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > MAX_ATTRIBUTES_BYTES) throw invalidParameter(`${name} is ${bytes} bytes; the limit is ${MAX_ATTRIBUTES_BYTES} bytes (16 KB)`);
   let parsed: unknown;
@@ -62,6 +62,66 @@ function queuesOfConfiguration(configuration: string): string[] {
 
 const friendlyNameFilter = (friendlyName: string | undefined): Record<string, string> =>
   friendlyName === undefined ? {} : { FriendlyName: friendlyName };
+
+export interface NewSimTask {
+  /** JSON object text, already checked. */
+  attributes: string;
+  /** Required when the workspace has more than one workflow. */
+  workflowSid?: string | undefined;
+  /** Unique name or sid; `default` when unset. */
+  taskChannel?: string | undefined;
+  priority?: number;
+  timeout?: number;
+}
+
+/**
+ * Creates a pending task the way TaskRouter does: in its workflow's first queue, on its channel. Used by the
+ * Tasks API and by Flex Interactions (which create their task through TaskRouter).
+ */
+export function createSimTask(state: SimulatorState, workspace: SimWorkspace, input: NewSimTask): SimTask {
+  const workflows = state.workflows.filter((w) => w.workspaceSid === workspace.sid);
+  let workflow: SimWorkflow | undefined;
+  if (input.workflowSid !== undefined) {
+    workflow = workflows.find((w) => w.sid === input.workflowSid);
+    if (!workflow) throw invalidParameter(`Workflow ${input.workflowSid} not found in workspace ${workspace.sid}`);
+  } else if (workflows.length === 1) {
+    workflow = workflows[0];
+  } else {
+    throw invalidParameter(`WorkflowSid is required: workspace ${workspace.sid} has ${workflows.length} workflows`);
+  }
+  if (!workflow) throw new Error('unreachable: workflow resolved above');
+
+  const channelName = input.taskChannel ?? 'default';
+  const channel = state.taskChannels.find((c) => c.workspaceSid === workspace.sid && (c.sid === channelName || c.uniqueName === channelName));
+  if (!channel) throw invalidParameter(`TaskChannel ${channelName} not found in workspace ${workspace.sid}`);
+
+  const queue = queuesOfConfiguration(workflow.configuration)
+    .map((sid) => state.taskQueues.find((q) => q.sid === sid && q.workspaceSid === workspace.sid))
+    .find((q) => q !== undefined);
+
+  const now = new Date();
+  const task: SimTask = {
+    sid: newSid('WT'),
+    workspaceSid: workspace.sid,
+    attributes: input.attributes,
+    assignmentStatus: 'pending',
+    priority: input.priority ?? 0,
+    timeout: input.timeout ?? DEFAULT_TASK_TIMEOUT_S,
+    reason: null,
+    workflowSid: workflow.sid,
+    workflowFriendlyName: workflow.friendlyName,
+    taskQueueSid: queue?.sid ?? null,
+    taskQueueFriendlyName: queue?.friendlyName ?? null,
+    taskChannelSid: channel.sid,
+    taskChannelUniqueName: channel.uniqueName,
+    taskQueueEnteredDate: queue ? now : null,
+    virtualStartTime: now,
+    dateCreated: now,
+    dateUpdated: now,
+  };
+  state.tasks.push(task);
+  return task;
+}
 
 export function registerTaskRouterRoutes(api: FastifyInstance, ctx: ApiContext): void {
   const { state } = ctx;
@@ -106,52 +166,13 @@ export function registerTaskRouterRoutes(api: FastifyInstance, ctx: ApiContext):
     const workspace = workspaceOf(request);
     const params = ctx.paramsOf(request);
     enforceContract(ctx, 'CreateTask', params);
-    const attributes = jsonObjectParam('Attributes', param(params, 'Attributes') ?? '{}');
-
-    const workflows = state.workflows.filter((w) => w.workspaceSid === workspace.sid);
-    const workflowSid = param(params, 'WorkflowSid');
-    let workflow: SimWorkflow | undefined;
-    if (workflowSid !== undefined) {
-      workflow = workflows.find((w) => w.sid === workflowSid);
-      if (!workflow) throw invalidParameter(`Workflow ${workflowSid} not found in workspace ${workspace.sid}`);
-    } else if (workflows.length === 1) {
-      workflow = workflows[0];
-    } else {
-      throw invalidParameter(`WorkflowSid is required: workspace ${workspace.sid} has ${workflows.length} workflows`);
-    }
-    if (!workflow) throw new Error('unreachable: workflow resolved above');
-
-    const channelName = param(params, 'TaskChannel') ?? 'default';
-    const channel = state.taskChannels.find(
-      (c) => c.workspaceSid === workspace.sid && (c.sid === channelName || c.uniqueName === channelName),
-    );
-    if (!channel) throw invalidParameter(`TaskChannel ${channelName} not found in workspace ${workspace.sid}`);
-
-    const queue = queuesOfConfiguration(workflow.configuration)
-      .map((sid) => state.taskQueues.find((q) => q.sid === sid && q.workspaceSid === workspace.sid))
-      .find((q) => q !== undefined);
-
-    const now = new Date();
-    const task: SimTask = {
-      sid: newSid('WT'),
-      workspaceSid: workspace.sid,
-      attributes,
-      assignmentStatus: 'pending',
+    const task = createSimTask(state, workspace, {
+      attributes: jsonObjectParam('Attributes', param(params, 'Attributes') ?? '{}'),
+      workflowSid: param(params, 'WorkflowSid'),
+      taskChannel: param(params, 'TaskChannel'),
       priority: intParam(params, 'Priority', 0, 0, 2 ** 31 - 1),
       timeout: intParam(params, 'Timeout', DEFAULT_TASK_TIMEOUT_S, 1, 2_592_000),
-      reason: null,
-      workflowSid: workflow.sid,
-      workflowFriendlyName: workflow.friendlyName,
-      taskQueueSid: queue?.sid ?? null,
-      taskQueueFriendlyName: queue?.friendlyName ?? null,
-      taskChannelSid: channel.sid,
-      taskChannelUniqueName: channel.uniqueName,
-      taskQueueEnteredDate: queue ? now : null,
-      virtualStartTime: now,
-      dateCreated: now,
-      dateUpdated: now,
-    };
-    state.tasks.push(task);
+    });
     return reply.code(201).send(taskResource(state, task));
   });
 

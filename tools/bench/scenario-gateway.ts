@@ -1,0 +1,95 @@
+/**
+ * Scenario 1: signed inbound-SMS webhooks to the gateway, each acknowledged only after its event is written to
+ * Kafka (acks=all), against a bare fastify hello-world on the same machine with the same requests.
+ * The orchestrator is not running meanwhile, and before it starts its consumer group is moved past these
+ * webhooks, so they cost nothing later.
+ */
+import { describeCpu, type BenchContext, type CpuReport } from './context.js';
+import { runLoad, runSteady, signedInbound, type LoadResult, type SignedRequest } from './load.js';
+import type { RunningProcess } from './services.js';
+
+export interface GatewayResults {
+  bare: { max: LoadResult; steady: LoadResult; cpuMax: CpuReport; cpuSteady: CpuReport };
+  gateway: { max: LoadResult; steady: LoadResult; burstyRate: LoadResult; cpuMax: CpuReport; cpuSteady: CpuReport };
+  /** Events on <prefix>sms.inbound.v1 afterwards, against webhooks answered 200. */
+  kafkaEvents: number;
+  acknowledged: number;
+  requestsGenerated: number;
+  steadyShape: { instances: number; connectionsPerInstance: number };
+}
+
+const SENDER = '+4759440000';
+/** Customers of this scenario: +13035550000 … (no sessions exist for them). */
+const customer = (i: number) => `+1303555${String(i % 10_000).padStart(4, '0')}`;
+
+export async function gatewayScenario(
+  ctx: BenchContext,
+  gatewayUrl: string,
+  start: { bare: () => Promise<RunningProcess>; gateway: () => Promise<RunningProcess> },
+): Promise<{ results: GatewayResults; gateway: RunningProcess }> {
+  const { config } = ctx;
+  const path = '/twilio/messaging/inbound';
+  const count = Math.max(20_000, Math.round(10_000 * (config.duration + config.warmup)));
+  ctx.log(`signing ${count} inbound webhooks (distinct MessageSid) for ${gatewayUrl}${path}`);
+  const requests: SignedRequest[] = [];
+  for (let i = 0; i < count; i++) requests.push(signedInbound(gatewayUrl + path, customer(i), SENDER, String((i % 5) + 1)));
+
+  const steadyShape = { instances: 20, connectionsPerInstance: 2 };
+  const steady = (url: string, cursor: { next: number }) =>
+    runSteady({ url, requests, cursor, rate: config.gatewayRate, duration: config.duration, connections: 0, ...steadyShape });
+  const report = (what: string, r: LoadResult, cpu: CpuReport) =>
+    ctx.log(
+      `${what}: ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ` +
+        `2xx ${r.ok}, non-2xx ${r.non2xx}, errors ${r.errors}; ${describeCpu(cpu)}`,
+    );
+
+  // Baseline first, with the gateway not running.
+  const bare = await start.bare();
+  const bareUrl = bare.url + path;
+  const bareCursor = { next: 0 };
+  await runLoad({ url: bareUrl, requests, cursor: bareCursor, connections: config.connections, duration: config.warmup });
+  const bareMax = await ctx.measure(() => runLoad({ url: bareUrl, requests, cursor: bareCursor, connections: config.connections, duration: config.duration }));
+  report('bare fastify, max', bareMax.result, bareMax.cpu);
+  const bareSteady = await ctx.measure(() => steady(bareUrl, bareCursor));
+  report(`bare fastify, ${config.gatewayRate} req/s`, bareSteady.result, bareSteady.cpu);
+  await bare.stop();
+  ctx.processes.delete(bare.name);
+
+  const gateway = await start.gateway();
+  const url = gateway.url + path;
+  const cursor = { next: 0 };
+  let acknowledged = 0;
+  const onResponse = (_index: number, status: number) => {
+    if (status === 200) acknowledged += 1;
+  };
+  await runLoad({ url, requests, cursor, onResponse, connections: config.connections, duration: config.warmup });
+  const max = await ctx.measure(() => runLoad({ url, requests, cursor, onResponse, connections: config.connections, duration: config.duration }));
+  report('gateway, max', max.result, max.cpu);
+  const gwSteady = await ctx.measure(() => runSteady({ url, requests, cursor, onResponse, rate: config.gatewayRate, duration: config.duration, connections: 0, ...steadyShape }));
+  report(`gateway, ${config.gatewayRate} req/s`, gwSteady.result, gwSteady.cpu);
+  const bursty = await ctx.measure(() => runLoad({ url, requests, cursor, onResponse, connections: config.connections, overallRate: config.gatewayRate, duration: config.duration }));
+  report(`gateway, ${config.gatewayRate} req/s as one autocannon instance (overallRate, ${config.connections} connections)`, bursty.result, bursty.cpu);
+  if (cursor.next > requests.length) ctx.log(`note: ${cursor.next - requests.length} requests reused a MessageSid (more requests than generated)`);
+
+  const offsets = await ctx.kafka.admin();
+  await offsets.connect();
+  let kafkaEvents = 0;
+  try {
+    for (const p of await offsets.fetchTopicOffsets(`${config.topicPrefix}sms.inbound.v1`)) kafkaEvents += Number(p.high) - Number(p.low);
+  } finally {
+    await offsets.disconnect();
+  }
+  ctx.log(`sms.inbound.v1 holds ${kafkaEvents} events; the gateway answered 200 to ${acknowledged} webhooks`);
+
+  return {
+    gateway,
+    results: {
+      bare: { max: bareMax.result, steady: bareSteady.result, cpuMax: bareMax.cpu, cpuSteady: bareSteady.cpu },
+      gateway: { max: max.result, steady: gwSteady.result, burstyRate: bursty.result, cpuMax: max.cpu, cpuSteady: gwSteady.cpu },
+      kafkaEvents,
+      acknowledged,
+      requestsGenerated: requests.length,
+      steadyShape,
+    },
+  };
+}
