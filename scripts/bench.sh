@@ -11,6 +11,7 @@
 #   BENCH_DURATION=10 BENCH_CONNECTIONS=50 BENCH_GATEWAY_RATE=1000 BENCH_REPLY_RATE=300 BENCH_CUSTOMERS=2000
 #   BENCH_REPLY_BURST=6000 BENCH_SENDERS=1000 BENCH_PER_SENDER=10   sizes (defaults shown)
 #   BENCH_ENV_<SERVICE>="NAME=value …"  extra settings for one service, e.g. BENCH_ENV_SMS_DISPATCHER
+#   BENCH_NODE_ARGS_<SERVICE>="--cpu-prof --cpu-prof-dir=.local/bench/prof"   node flags for one service
 #   BENCH_NO_BUILD=1                   use the services' dist/main.js as they are
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

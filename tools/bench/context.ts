@@ -67,6 +67,13 @@ export class BenchContext {
   }
 }
 
+/** CPU microseconds per operation of each group, at `opsPerSecond` (how much of a core one request costs). */
+export function cpuPerOp(cpu: CpuReport, opsPerSecond: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, cores] of Object.entries(cpu.cores)) if (cores >= 0.01) out[name] = Math.round((cores / opsPerSecond) * 1e6);
+  return out;
+}
+
 export function describeCpu(cpu: CpuReport): string {
   const parts = Object.entries(cpu.cores)
     .filter(([, c]) => c >= 0.01)

@@ -121,7 +121,8 @@ async function main(): Promise<void> {
     const p = await registry.start({
       name,
       command: process.execPath,
-      args: [join(root, `apps/${name}/dist/main.js`)],
+      // Node flags for one service, e.g. BENCH_NODE_ARGS_SMS_DISPATCHER="--cpu-prof --cpu-prof-dir=.local/bench/prof".
+      args: [...(env[`BENCH_NODE_ARGS_${name.toUpperCase().replace(/-/g, '_')}`] ?? '').split(/\s+/).filter(Boolean), join(root, `apps/${name}/dist/main.js`)],
       env: { ...serviceEnv, PORT: String(port), ...extra, ...overrides(name) },
       url: `http://127.0.0.1:${port}`,
       readyUrl: `http://127.0.0.1:${port}/readyz`,

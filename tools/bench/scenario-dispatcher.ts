@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createMessage, SmsSendRequested } from '@sms-survey/contracts';
-import { describeCpu, type BenchContext, type CpuReport } from './context.js';
+import { cpuPerOp, describeCpu, type BenchContext, type CpuReport } from './context.js';
 import type { RunningProcess } from './services.js';
 import { sleep } from './stats.js';
 
@@ -38,6 +38,8 @@ export interface DispatcherResults {
   firstRequestAfterMs: number;
   lastRequestAfterMs: number;
   cpu: CpuReport;
+  /** CPU µs per send of each process group. */
+  cpuPerSendUs: Record<string, number>;
   /** Backlog publishing: ms for all commands. */
   publishMs: number;
 }
@@ -173,12 +175,13 @@ export async function dispatcherScenario(
     firstRequestAfterMs: first - spawnedAt,
     lastRequestAfterMs: last - spawnedAt,
     cpu,
+    cpuPerSendUs: cpuPerOp(cpu, sends.length / cpu.seconds),
     publishMs,
   };
   ctx.log(
     `dispatcher: ${results.requests} requests (${results.accepted} accepted) from ${bySender.size} senders; windows over limit ${windowsOverLimit}, ` +
       `min gap ${minGapMs} ms, utilisation ${(results.utilisation * 100).toFixed(1)} %, throughput ${results.throughput.toFixed(0)} msg/s ` +
-      `(per second: ${perSecond.join(' ')}); ${describeCpu(cpu)}`,
+      `(per second: ${perSecond.join(' ')}); ${describeCpu(cpu)}; CPU µs/send ${JSON.stringify(results.cpuPerSendUs)}`,
   );
   return { results, dispatcher };
 }

@@ -4,7 +4,7 @@
  * The orchestrator is not running meanwhile, and before it starts its consumer group is moved past these
  * webhooks, so they cost nothing later.
  */
-import { describeCpu, type BenchContext, type CpuReport } from './context.js';
+import { cpuPerOp, describeCpu, type BenchContext, type CpuReport } from './context.js';
 import { runLoad, runSteady, signedInbound, type LoadResult, type SignedRequest } from './load.js';
 import type { RunningProcess } from './services.js';
 
@@ -16,6 +16,8 @@ export interface GatewayResults {
   acknowledged: number;
   requestsGenerated: number;
   steadyShape: { instances: number; connectionsPerInstance: number };
+  /** CPU µs per request of each process group, at max throughput. */
+  cpuPerRequestUs: { bare: Record<string, number>; gateway: Record<string, number> };
 }
 
 const SENDER = '+4759440000';
@@ -39,8 +41,8 @@ export async function gatewayScenario(
     runSteady({ url, requests, cursor, rate: config.gatewayRate, duration: config.duration, connections: 0, ...steadyShape });
   const report = (what: string, r: LoadResult, cpu: CpuReport) =>
     ctx.log(
-      `${what}: ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ` +
-        `2xx ${r.ok}, non-2xx ${r.non2xx}, errors ${r.errors}; ${describeCpu(cpu)}`,
+      `${what}: ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms, ` +
+        `2xx ${r.ok}, non-2xx ${r.non2xx}, errors ${r.errors}; ${describeCpu(cpu)}; CPU µs/request ${JSON.stringify(cpuPerOp(cpu, r.requestsPerSecond))}`,
     );
 
   // Baseline first, with the gateway not running.
@@ -90,6 +92,7 @@ export async function gatewayScenario(
       acknowledged,
       requestsGenerated: requests.length,
       steadyShape,
+      cpuPerRequestUs: { bare: cpuPerOp(bareMax.cpu, bareMax.result.requestsPerSecond), gateway: cpuPerOp(max.cpu, max.result.requestsPerSecond) },
     },
   };
 }

@@ -9,7 +9,7 @@ import { fork, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { describeCpu, type BenchContext, type CpuReport } from './context.js';
+import { cpuPerOp, describeCpu, type BenchContext, type CpuReport } from './context.js';
 import { runLoad, runSteady, signedInbound, type LoadResult, type SignedRequest } from './load.js';
 import type { SeenSend, WatcherMessage } from './send-watcher.js';
 import { sleep, summarize, type LatencySummary } from './stats.js';
@@ -44,6 +44,8 @@ export interface ReplyRun {
   latencyToCreateTime: LatencySummary;
   load: LoadResult;
   cpu: CpuReport;
+  /** CPU µs per answered reply of each process group. */
+  cpuPerReplyUs: Record<string, number>;
 }
 
 export interface RepliesResults {
@@ -263,10 +265,12 @@ export async function repliesScenario(ctx: BenchContext, gatewayUrl: string, sta
           latencyToCreateTime: summarize(toCreate),
           load: result,
           cpu,
+          cpuPerReplyUs: cpuPerOp(cpu, latencies.length / cpu.seconds),
         };
         ctx.log(
           `${what}: ${run.answered}/${run.acknowledged} replies answered, ${run.repliesPerSecond.toFixed(0)} replies/s, ` +
-            `p50 ${run.latency.p50} ms, p99 ${run.latency.p99} ms (gateway p99 ${result.latency.p99} ms); ${describeCpu(cpu)}`,
+            `p50 ${run.latency.p50} ms, p99 ${run.latency.p99} ms (gateway p99 ${result.latency.p99.toFixed(1)} ms); ${describeCpu(cpu)}; ` +
+            `CPU µs/reply ${JSON.stringify(run.cpuPerReplyUs)}`,
         );
         return run;
       };

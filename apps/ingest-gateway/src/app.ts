@@ -5,8 +5,10 @@ import type { Registry } from 'prom-client';
 import type { SurveyDefinitionRepository } from '@sms-survey/db';
 import type { EventProducer } from '@sms-survey/kafka';
 import { registerOpsRoutes, type ReadinessCheck } from '@sms-survey/service-kit';
+import type { OutboundSmsTasks } from './api/outbound-sms-tasks.js';
 import type { SuppressionList } from './api/suppressions.js';
 import { registerErrorHandler } from './http-errors.js';
+import { registerOutboundSmsTaskRoute } from './routes/flex-outbound-sms.js';
 import { registerPublicApi } from './routes/public-api.js';
 import { registerTaskRouterEvents } from './routes/taskrouter-events.js';
 import { registerTwilioWebhooks } from './routes/twilio-webhooks.js';
@@ -25,6 +27,8 @@ export interface GatewayDeps {
   surveys: SurveyDefinitionRepository;
   /** Customers who opted out; SendSurvey refuses them. */
   suppressions: SuppressionList;
+  /** `POST /v1/flex/outbound-sms-tasks`; the route is left out without it. */
+  outboundSmsTasks?: OutboundSmsTasks;
 }
 
 /** The gateway's HTTP application, built from its dependencies; tests build it and call `inject`. */
@@ -41,5 +45,6 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   });
   registerTaskRouterEvents(app, { publicBaseUrl: deps.publicBaseUrl, authTokens: deps.twilioAuthTokens, producer: deps.producer, registry: deps.registry });
   await registerPublicApi(app, { apiKeys: deps.apiKeys, surveys: deps.surveys, suppressions: deps.suppressions, producer: deps.producer, registry: deps.registry });
+  if (deps.outboundSmsTasks) await registerOutboundSmsTaskRoute(app, { apiKeys: deps.apiKeys, tasks: deps.outboundSmsTasks, registry: deps.registry });
   return app;
 }

@@ -31,6 +31,16 @@ const GatewayEnv = z.object({
    * start) and saved as a new version unless identical to the latest; surveys can also be managed through the API.
    */
   SURVEYS_DIR: z.string().optional(),
+  /** The Flex TaskRouter workspace (WS…) for outbound SMS tasks; defaults to the account's first workspace. */
+  TWILIO_WORKSPACE_SID: z.string().regex(/^WS[0-9a-fA-F]{32}$/, 'must be a workspace sid (WS + 32 hex)').optional(),
+  /**
+   * The workflow of outbound SMS tasks (`POST /v1/flex/outbound-sms-tasks`): it must route a task to the worker
+   * whose `phone` is the task's `targetWorkerPhone` (seed 003's "Match Worker" filter). Against the simulator it
+   * defaults to a "Match Worker" workflow found or created there; against Twilio the route answers 503 without it.
+   */
+  FLEX_OUTBOUND_WORKFLOW_SID: z.string().regex(/^WW[0-9a-fA-F]{32}$/, 'must be a workflow sid (WW + 32 hex)').optional(),
+  /** The task channel of outbound SMS tasks. */
+  FLEX_OUTBOUND_TASK_CHANNEL: z.string().min(1).max(64).default('sms'),
 });
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;

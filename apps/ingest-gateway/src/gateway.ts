@@ -1,7 +1,9 @@
 import { createBrokerProbe, createEventProducer, createKafka } from '@sms-survey/kafka';
 import { createPrismaClient, createSurveyDefinitionRepository, databaseAnswers } from '@sms-survey/db';
 import { createMetricsRegistry, retryUntilSuccess, sharedProbe, type ReadinessCheck, type ServiceHandle } from '@sms-survey/service-kit';
+import { createTwilioClient } from '@sms-survey/twilio';
 import type { Logger } from 'pino';
+import { createOutboundSmsTasks } from './api/outbound-sms-tasks.js';
 import { readSurveyFiles, saveSurveyFiles } from './api/survey-files.js';
 import { createSuppressionList } from './api/suppressions.js';
 import { buildGateway } from './app.js';
@@ -48,6 +50,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     apiKeys: config.API_KEYS,
     surveys,
     suppressions: createSuppressionList(prisma),
+    outboundSmsTasks: createOutboundSmsTasks({
+      twilio: createTwilioClient({ accountSid: config.twilio.accountSid, authToken: config.twilio.authTokens[0]!, apiBaseUrl: config.twilio.apiBaseUrl }),
+      logger,
+      workspaceSid: config.TWILIO_WORKSPACE_SID,
+      workflowSid: config.FLEX_OUTBOUND_WORKFLOW_SID,
+      simulated: config.twilio.simulated,
+      taskChannel: config.FLEX_OUTBOUND_TASK_CHANNEL,
+    }),
   });
   const url = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ url, publicBaseUrl: config.PUBLIC_BASE_URL, simulatedTwilio: config.twilio.simulated }, `${SERVICE} listening`);

@@ -100,7 +100,7 @@ describe('follow-up tasks (insights-sync handler, simulator, PostgreSQL)', () =>
     const event = answerRecordedEvent(session(), ['recommend', 'nps', 0]);
     const error = await handle(event).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryableError);
-    expect((error as Error).message).toMatch(/attempt 1 of 3: Twilio service unavailable/);
+    expect((error as Error).message).toBe('creating the follow-up task failed (attempt 1 of 3): Twilio service unavailable (Twilio error 20503)');
     expect(await rowOf(event.payload.sessionId)).toMatchObject({ state: 'retry', attempts: 1, lastError: expect.stringContaining('20503') });
     await handle(event);
     expect(h.simulator.state.tasks).toHaveLength(1);

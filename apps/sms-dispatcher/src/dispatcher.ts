@@ -1,4 +1,5 @@
 import { Topics } from '@sms-survey/contracts';
+import { isTransientDatabaseError } from '@sms-survey/db';
 import { createConsumerMetrics, createEventConsumer } from '@sms-survey/kafka';
 import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
 import { createTwilioClient } from '@sms-survey/twilio';
@@ -49,6 +50,7 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
         metrics: createConsumerMetrics(registry),
         partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
         onFatal,
+        isRetryable: isTransientDatabaseError,
         maxBatchSize: config.DISPATCH_BATCH_SIZE,
         handleBatch: createBatchDispatcher({
           pacer: createSendPacer({ configuredRates: config.SENDER_RATES }),

@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { SendLedger } from './send-ledger.js';
 
+const TWILIO_AUTHENTICATION_FAILED = 20003;
+
 export interface SendCommandDeps {
   twilio: TwilioClient;
   ledger: SendLedger;
@@ -92,6 +94,12 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
         return publishSent(command, sent.sid, sent.status);
       } catch (error) {
         const verdict = classifyTwilioError(error);
+        if (verdict.code === TWILIO_AUTHENTICATION_FAILED || verdict.status === 401) {
+          // Our credentials, not this message, are wrong: keep the command until an operator fixes them.
+          await deps.ledger.release(command.commandId);
+          outcomes.inc({ outcome: 'auth-failed' });
+          throw new RetryableError(`Twilio rejected our credentials: ${verdict.reason}`);
+        }
         if (verdict.retryable && attempt < deps.maxAttempts) {
           const delay = deps.retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random());
           deps.logger.warn({ commandId: command.commandId, attempt, code: verdict.code, reason: verdict.reason, delayMs: Math.round(delay) }, 'Twilio send failed; retrying');

@@ -1,4 +1,5 @@
 import { Topics } from '@sms-survey/contracts';
+import { isTransientDatabaseError } from '@sms-survey/db';
 import { createConsumerMetrics, createEventConsumer } from '@sms-survey/kafka';
 import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
 import type { SenderPolicy } from '@sms-survey/survey-domain';
@@ -44,6 +45,7 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
         metrics: createConsumerMetrics(registry),
         partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
         onFatal,
+        isRetryable: isTransientDatabaseError,
         async handle({ event }) {
           const now = new Date();
           let flex: FlexTaskResult | undefined;

@@ -90,9 +90,8 @@ describe('a dispatcher killed mid-send', () => {
     await producer.disconnect();
 
     // Both requests are at the simulator: kill the dispatcher before either is answered.
-    await eventually(() => creates(ACCEPTED_CUSTOMER).length === 1 && creates(LOST_CUSTOMER).length === 1, {
-      what: `both sends at the simulator (dispatcher output: ${childOutput.slice(-2000)})`,
-      timeoutMs: 60_000,
+    await eventually(() => creates(ACCEPTED_CUSTOMER).length === 1 && creates(LOST_CUSTOMER).length === 1, { what: 'both sends at the simulator', timeoutMs: 60_000 }).catch((e: unknown) => {
+      throw new Error(`${String(e)}\ndispatcher output:\n${childOutput.slice(-3000)}`);
     });
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');

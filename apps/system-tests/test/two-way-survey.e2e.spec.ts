@@ -124,9 +124,9 @@ describe('two-way SMS survey (seeds 001/002), end to end through the real servic
     });
     expect((ended.value as { payload: { answers: unknown[] } }).payload.answers).toHaveLength(2);
 
-    // The linked Flex Insights task: the score as a measure, no phone number.
+    // The linked Flex Insights task: the score as the measure the survey maps it to (2, as in seed 000), no phone number.
     const task = await eventually(() => system.simulator.state.tasks.find((t) => t.attributes.includes(sessionId)), { what: 'survey task' });
-    expect(JSON.parse(task.attributes).conversations.conversation_measure_1).toBe(2);
+    expect(JSON.parse(task.attributes).conversations.conversation_measure_2).toBe(2);
     expect(task.attributes).not.toContain(customer);
   });
 

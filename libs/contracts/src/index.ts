@@ -7,3 +7,4 @@ export * from './message.js';
 export * from './http/twilio-webhooks.js';
 export * from './http/send-survey.js';
 export * from './http/flex.js';
+export * from './http/flex-outbound-sms.js';

@@ -2,3 +2,4 @@ export * from './prisma-client.js';
 export * from './ensure-database.js';
 export { DEFAULT_DATABASE_URL } from './db-config.js';
 export * from './survey-definition.repository.js';
+export * from './transient-errors.js';

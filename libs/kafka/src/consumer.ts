@@ -40,6 +40,8 @@ export interface EventConsumerOptions<T extends TopicDefinition> {
   metrics?: ConsumerMetrics;
   /** Attempts for errors that do not say whether they are retryable. */
   maxAttempts?: number;
+  /** Says whether an error that carries no `retryable` flag is transient (e.g. the database is unreachable). */
+  isRetryable?: (error: unknown) => boolean;
   partitionsConsumedConcurrently?: number;
   /** Must match the producers' KAFKA_TOPIC_PREFIX; also prefixes the consumer group id. */
   topicPrefix?: string;
@@ -156,7 +158,7 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
       } catch (error) {
         // `stop` gave up waiting for this handler: leave without resolving the offset, so it is redelivered.
         if (abandon.signal.aborted) throw error;
-        const flag = retryFlag(error);
+        const flag = retryFlag(error) ?? (options.isRetryable?.(error) ? true : undefined);
         metrics?.handled.inc({ topic, group: groupId, outcome: 'error' });
         if (flag === false || (flag === undefined && attempt >= maxAttempts)) {
           return giveUp(`handler failed after ${attempt} attempt(s): ${describeError(error)}`);
