@@ -18,7 +18,9 @@ ensure_node_modules() {
   # npm ci when node_modules is missing or older than the lock file.
   if [ ! -f "$ROOT/node_modules/.package-lock.json" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
     step "installing npm packages"
-    (cd "$ROOT" && npm ci --no-audit --no-fund)
+    # npm ci installs exactly the lock file; should the lock be out of step with package.json, npm install
+    # repairs it rather than stopping here.
+    (cd "$ROOT" && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund; })
   fi
   step "generating the Prisma client"
   (cd "$ROOT/libs/db" && prisma generate --config prisma.config.ts >/dev/null)
