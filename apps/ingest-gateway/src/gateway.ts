@@ -1,7 +1,7 @@
 import { createBrokerProbe, createEventProducer, createKafka } from '@sms-survey/kafka';
 import { createPrismaClient, createSurveyDefinitionRepository, databaseAnswers } from '@sms-survey/db';
 import { createMetricsRegistry, retryUntilSuccess, sharedProbe, type ReadinessCheck, type ServiceHandle } from '@sms-survey/service-kit';
-import { createTwilioClient } from '@sms-survey/twilio';
+import { twilioClientFor } from '@sms-survey/twilio';
 import type { Logger } from 'pino';
 import { createOutboundSmsTasks } from './api/outbound-sms-tasks.js';
 import { readSurveyFiles, saveSurveyFiles } from './api/survey-files.js';
@@ -51,7 +51,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     surveys,
     suppressions: createSuppressionList(prisma),
     outboundSmsTasks: createOutboundSmsTasks({
-      twilio: createTwilioClient({ accountSid: config.twilio.accountSid, authToken: config.twilio.authTokens[0]!, apiBaseUrl: config.twilio.apiBaseUrl }),
+      twilio: twilioClientFor(config.twilio),
       logger,
       workspaceSid: config.TWILIO_WORKSPACE_SID,
       workflowSid: config.FLEX_OUTBOUND_WORKFLOW_SID,

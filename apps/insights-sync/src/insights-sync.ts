@@ -1,7 +1,8 @@
 import { Topics } from '@sms-survey/contracts';
+import { isTransientDatabaseError } from '@sms-survey/db';
 import { createConsumerMetrics, createEventConsumer } from '@sms-survey/kafka';
 import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
-import { createTwilioClient, ensureSurveyTaskRouter, resolveWorkspaceSid } from '@sms-survey/twilio';
+import { twilioClientFor, ensureSurveyTaskRouter, resolveWorkspaceSid } from '@sms-survey/twilio';
 import type { Logger } from 'pino';
 import type { InsightsSyncConfig } from './config.js';
 import { createFollowUpHandler } from './follow-up.handler.js';
@@ -22,11 +23,7 @@ export function startInsightsSync(config: InsightsSyncConfig, logger: Logger, on
     logger,
     onFatal,
     build({ kafka, producer, prisma, registry, onFatal }) {
-      const twilio = createTwilioClient({
-        accountSid: config.twilio.accountSid,
-        authToken: config.twilio.authTokens[0]!,
-        apiBaseUrl: config.twilio.apiBaseUrl,
-      });
+      const twilio = twilioClientFor(config.twilio);
       // Looked up once, on first use, so a missing Twilio at start does not stop the service.
       let workspace: Promise<string> | undefined;
       const resolveWorkspace = () =>
@@ -76,6 +73,7 @@ export function startInsightsSync(config: InsightsSyncConfig, logger: Logger, on
         logger,
         metrics,
         onFatal,
+        isRetryable: isTransientDatabaseError,
         handle: ({ event }) => handle(event),
       });
       const followUps = createEventConsumer({
@@ -87,6 +85,7 @@ export function startInsightsSync(config: InsightsSyncConfig, logger: Logger, on
         logger,
         metrics,
         onFatal,
+        isRetryable: isTransientDatabaseError,
         handle: ({ event }) => handleAnswer(event),
       });
       return { consumers: [consumer, followUps] };

@@ -1,4 +1,4 @@
-import { createTwilioClient, ensureSurveyTaskRouter, resolveWorkspaceSid, type SurveyTaskRouter } from '@sms-survey/twilio';
+import { twilioClientFor, ensureSurveyTaskRouter, resolveWorkspaceSid, type SurveyTaskRouter } from '@sms-survey/twilio';
 import type { ProvisionFlexConfig } from './cli/provision-flex-config.js';
 
 /**
@@ -7,7 +7,7 @@ import type { ProvisionFlexConfig } from './cli/provision-flex-config.js';
  * to that queue) and the survey TaskChannel. Idempotent: a second run creates nothing and finds the same sids.
  */
 export async function provisionFlex(config: ProvisionFlexConfig, print: (line: string) => void = console.log): Promise<SurveyTaskRouter> {
-  const client = createTwilioClient({ accountSid: config.twilio.accountSid, authToken: config.twilio.authTokens[0]!, apiBaseUrl: config.twilio.apiBaseUrl });
+  const client = twilioClientFor(config.twilio);
   print(config.twilio.simulated ? `Twilio simulator at ${config.twilio.apiBaseUrl} (no TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN set)` : `Twilio account ${config.twilio.accountSid}`);
   const workspaceSid = await resolveWorkspaceSid(client, config.TWILIO_WORKSPACE_SID);
   const result = await ensureSurveyTaskRouter(client, workspaceSid, {

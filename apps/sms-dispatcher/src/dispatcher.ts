@@ -2,7 +2,7 @@ import { Topics } from '@sms-survey/contracts';
 import { isTransientDatabaseError } from '@sms-survey/db';
 import { createConsumerMetrics, createEventConsumer } from '@sms-survey/kafka';
 import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
-import { createTwilioClient } from '@sms-survey/twilio';
+import { twilioClientFor } from '@sms-survey/twilio';
 import type { Logger } from 'pino';
 import type { DispatcherConfig } from './config.js';
 import { createBatchDispatcher } from './dispatch-batch.js';
@@ -23,11 +23,7 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
     logger,
     onFatal,
     build({ kafka, producer, prisma, registry, onFatal }) {
-      const twilio = createTwilioClient({
-        accountSid: config.twilio.accountSid,
-        authToken: config.twilio.authTokens[0]!,
-        apiBaseUrl: config.twilio.apiBaseUrl,
-      });
+      const twilio = twilioClientFor(config.twilio);
       const handleSendCommand = createSendCommandHandler({
         twilio,
         ledger: createSendLedger(prisma),

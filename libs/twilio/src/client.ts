@@ -51,3 +51,10 @@ export function createTwilioClient(opts: TwilioClientOptions): TwilioClient {
     : new twilio.RequestClient({ timeout: timeoutMs, keepAlive: true });
   return twilio(opts.accountSid, opts.authToken, { httpClient });
 }
+
+/** The client for a service's resolved Twilio settings (real account, or the simulator when none is configured). */
+export function twilioClientFor(settings: { accountSid: string; authTokens: readonly string[]; apiBaseUrl?: string | undefined }): TwilioClient {
+  const [authToken] = settings.authTokens;
+  if (!authToken) throw new Error('no Twilio auth token configured');
+  return createTwilioClient({ accountSid: settings.accountSid, authToken, apiBaseUrl: settings.apiBaseUrl });
+}
