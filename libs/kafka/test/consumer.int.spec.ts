@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigResourceTypes, type IHeaders, type Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Kafka } from 'kafkajs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ZodError } from 'zod';
 import { InboundSmsReceived, Topics, createMessage, deadLetterTopicName } from '@sms-survey/contracts';
-import { createTestTopics, eventually, silentLogger, testEnv, uniqueName } from '@sms-survey/testing';
+import { createTestTopics, deleteTopicsWithPrefix, eventually, readAll, silentLogger, testEnv, uniqueName, within, type ReadMessage } from '@sms-survey/testing';
 import {
   PermanentError,
   PublishTimeoutError,
@@ -43,74 +43,7 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
 });
 
-/** Rejects when `promise` has not settled within `ms`, so a hang fails the test instead of stalling it. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-interface ReadMessage {
-  partition: number;
-  offset: string;
-  key: string | null;
-  value: Buffer | null;
-  headers: IHeaders;
-}
-
-/**
- * Everything in `topic` right now: reads each partition from the beginning, with a group of its own, up to the
- * high watermark taken before reading. Anything written before the call is therefore included.
- */
-async function readAll(kafka: Kafka, topic: string, timeoutMs = 15_000): Promise<ReadMessage[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  // Right after a topic is created the broker may briefly answer "not the leader"; kafkajs does not retry that here.
-  const offsets = await eventually(() => admin.fetchTopicOffsets(topic), { timeoutMs: 10_000, what: `the offsets of ${topic}` }).finally(() => admin.disconnect());
-  const remaining = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
-  if (remaining.size === 0) return [];
-  const consumer = kafka.consumer({ groupId: uniqueName('reader-') });
-  const read: ReadMessage[] = [];
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await within(
-      new Promise<void>((resolve, reject) => {
-        consumer
-          .run({
-            eachMessage: async ({ partition, message }) => {
-              read.push({ partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value: message.value, headers: message.headers ?? {} });
-              const high = remaining.get(partition);
-              if (high !== undefined && BigInt(message.offset) + 1n >= high) remaining.delete(partition);
-              if (remaining.size === 0) resolve();
-            },
-          })
-          .catch(reject);
-      }),
-      timeoutMs,
-      `reading ${topic}`,
-    );
-  } finally {
-    await consumer.disconnect();
-  }
-  return read.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
-}
-
 const header = (m: ReadMessage, name: string) => m.headers[name]?.toString();
-
-/** Deletes every topic under `prefix`: test topics are never reused, and each one holds broker file handles. */
-async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 interface Setup {
   prefix: string;
@@ -124,7 +57,7 @@ async function setup(): Promise<Setup> {
   const { prefix, brokers } = await createTestTopics();
   const logger = silentLogger();
   const kafka = createKafka({ brokers, clientId: uniqueName('kafka-int-') }, logger);
-  cleanups.push(() => deleteTopics(kafka, prefix)); // runs last
+  cleanups.push(() => deleteTopicsWithPrefix(kafka, prefix)); // runs last
   const producer = createEventProducer(kafka, { topicPrefix: prefix });
   await producer.connect();
   cleanups.push(() => producer.disconnect());
@@ -362,7 +295,7 @@ describe('provisionTopics (real broker)', () => {
   it('is idempotent and grows partition counts', async () => {
     const kafka = createKafka({ brokers: testEnv.kafkaBrokers, clientId: uniqueName('provision-') }, silentLogger());
     const prefix = uniqueName('t') + '.';
-    cleanups.push(() => deleteTopics(kafka, prefix));
+    cleanups.push(() => deleteTopicsWithPrefix(kafka, prefix));
     const topics = [Topics.inboundSms, Topics.messageStatus];
     const names = [`${prefix}sms.inbound.v1`, `${prefix}sms.inbound.v1.dlq`, `${prefix}sms.status.v1`, `${prefix}sms.status.v1.dlq`];
     const small = { 'sms.inbound.v1': 1, 'sms.status.v1': 2 };
