@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { databaseUrlFromEnv } from '../db-config.js';
+import { databaseUrlFromEnv, prismaCliEnv } from '../db-config.js';
 import { ensureDatabase } from '../ensure-database.js';
 
 const libRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -16,6 +16,6 @@ const prismaCli = createRequire(import.meta.url).resolve('prisma/build/index.js'
 const result = spawnSync(process.execPath, [prismaCli, 'migrate', 'deploy', '--config', join(libRoot, 'prisma.config.ts')], {
   cwd: libRoot,
   stdio: 'inherit',
-  env: { ...process.env, DATABASE_URL: databaseUrl, CHECKPOINT_DISABLE: '1', PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+  env: prismaCliEnv(databaseUrl),
 });
 process.exit(result.status ?? 1);
