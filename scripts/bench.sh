@@ -8,8 +8,8 @@
 # when it could not run at all: no PostgreSQL, no Kafka, a failed build).
 #   BENCH_QUICK=1 npm run bench        a smoke run of a few seconds per scenario
 #   BENCH_ONLY=gateway,replies         some scenarios only (gateway, replies, dispatcher)
-#   BENCH_DURATION=10 BENCH_CONNECTIONS=50 BENCH_GATEWAY_RATE=1000 BENCH_REPLY_RATE=300 BENCH_CUSTOMERS=2000
-#   BENCH_REPLY_BURST=6000 BENCH_SENDERS=1000 BENCH_PER_SENDER=10   sizes (defaults shown)
+#   BENCH_DURATION=10 BENCH_ROUNDS=2 BENCH_CONNECTIONS=50 BENCH_GATEWAY_RATE=1000 BENCH_REPLY_RATE=300 BENCH_CUSTOMERS=2000
+#   BENCH_REPLY_BURST=4000 BENCH_SENDERS=1000 BENCH_PER_SENDER=10   sizes (defaults shown)
 #   BENCH_ENV_<SERVICE>="NAME=value …"  extra settings for one service, e.g. BENCH_ENV_SMS_DISPATCHER
 #   BENCH_NODE_ARGS_<SERVICE>="--cpu-prof --cpu-prof-dir=.local/bench/prof"   node flags for one service
 #   BENCH_NO_BUILD=1                   use the services' dist/main.js as they are
@@ -40,8 +40,8 @@ ensure_node_modules || fail "npm packages could not be installed"
 ensure_postgres || fail "PostgreSQL is not available"
 ensure_kafka || fail "Kafka is not available"
 
-# pgbench, the baseline of scenario 2: Debian ships it with the PostgreSQL server (postgresql-15 or
-# postgresql-contrib); the client package alone (postgresql-client) has it too on newer releases.
+# pgbench, the baseline of scenario 2: Debian ships it with the PostgreSQL server package (postgresql-15 here;
+# postgresql-contrib pulls that in).
 PGBENCH="${PGBENCH:-$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n 1)}"
 if [ -z "$PGBENCH" ] || [ ! -x "$PGBENCH" ]; then
   step "installing pgbench (postgresql-contrib)"

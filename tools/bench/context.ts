@@ -14,6 +14,8 @@ export interface BenchConfig {
   /** Seconds of each timed run. */
   duration: number;
   warmup: number;
+  /** Alternating max-throughput rounds of bare fastify and the gateway (the best of each counts). */
+  rounds: number;
   connections: number;
   gatewayRate: number;
   replyRate: number;

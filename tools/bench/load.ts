@@ -99,6 +99,8 @@ function runOnce(options: LoadOptions, latencies: number[], statusCounts: Record
             method: 'POST',
             path: target.pathname + target.search,
             setupRequest: (request, context) => {
+              // Past the end of the list the requests repeat (the gateway scenario notes it; the replies
+              // scenario plans enough that it never happens).
               const index = cursor.next++ % requests.length;
               const r = requests[index]!;
               (context as { index?: number }).index = index;

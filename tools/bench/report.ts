@@ -26,7 +26,7 @@ export function buildRows(r: { gateway?: GatewayResults; replies?: RepliesResult
     const ratio = gateway.max.requestsPerSecond / bare.max.requestsPerSecond;
     rows.push({
       scenario: '1 gateway',
-      figure: 'signed webhooks/s, max (acks=all Kafka write)',
+      figure: `signed webhooks/s, max (acks=all Kafka write; best of ${gateway.rounds.length} alternating rounds)`,
       value: `${n0(gateway.max.requestsPerSecond)} req/s`,
       baseline: `${n0(bare.max.requestsPerSecond)} req/s bare fastify`,
       ratio: pct(ratio),
@@ -129,7 +129,10 @@ export function buildRows(r: { gateway?: GatewayResults; replies?: RepliesResult
       scenario: '4 footprint',
       figure: `${f.name}: peak RSS (${f.load})`,
       value: f.peakRssMb === undefined ? 'n/a' : `${f.peakRssMb.toFixed(0)} MB`,
-      baseline: '',
+      baseline:
+        f.memoryAtStop?.heapTotalMb !== undefined
+          ? `at stop: RSS ${f.memoryAtStop.rssMb.toFixed(0)}, V8 heap ${f.memoryAtStop.heapUsedMb?.toFixed(0)}/${f.memoryAtStop.heapTotalMb.toFixed(0)} MB`
+          : '',
       ratio: '',
       target: isService ? '< 200 MB' : '',
       pass: isService && f.peakRssMb !== undefined ? f.peakRssMb < 200 : null,

@@ -33,11 +33,12 @@ const config: BenchConfig = {
   databaseName: new URL(databaseUrl).pathname.slice(1),
   duration: num('BENCH_DURATION', quick ? 2 : 10),
   warmup: num('BENCH_WARMUP', quick ? 1 : 2),
+  rounds: Math.max(1, num('BENCH_ROUNDS', 2)),
   connections: num('BENCH_CONNECTIONS', 50),
   gatewayRate: num('BENCH_GATEWAY_RATE', 1000),
   replyRate: num('BENCH_REPLY_RATE', 300),
   customers: Math.min(10_000, num('BENCH_CUSTOMERS', quick ? 500 : 2000)),
-  replyBurst: num('BENCH_REPLY_BURST', quick ? 1000 : 6000),
+  replyBurst: num('BENCH_REPLY_BURST', quick ? 1000 : 4000),
   senders: Math.min(10_000, num('BENCH_SENDERS', quick ? 200 : 1000)),
   perSender: num('BENCH_PER_SENDER', quick ? 3 : 10),
   apiKey: 'bench-api-key-0123456789',
@@ -126,6 +127,7 @@ async function main(): Promise<void> {
       env: { ...serviceEnv, PORT: String(port), ...extra, ...overrides(name) },
       url: `http://127.0.0.1:${port}`,
       readyUrl: `http://127.0.0.1:${port}/readyz`,
+      metricsUrl: `http://127.0.0.1:${port}/metrics`,
       load,
     });
     ctx.processes.set(name, p);
@@ -202,7 +204,7 @@ async function main(): Promise<void> {
       repliesResults = await repliesScenario(ctx, gw.url, async () => {
         [orchestrator, insights] = await Promise.all([
           startService('survey-orchestrator', ports.orchestrator, 'scenario 2'),
-          startService('insights-sync', ports.insights, 'idle: no session ends in any scenario'),
+          startService('insights-sync', ports.insights, 'scenario 2: follow-ups for each answer; no session ends'),
         ]);
       });
     } catch (e) {

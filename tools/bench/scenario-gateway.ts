@@ -8,9 +8,15 @@ import { cpuPerOp, describeCpu, type BenchContext, type CpuReport } from './cont
 import { runLoad, runSteady, signedInbound, type LoadResult, type SignedRequest } from './load.js';
 import type { RunningProcess } from './services.js';
 
+interface Measured {
+  result: LoadResult;
+  cpu: CpuReport;
+}
+
 export interface GatewayResults {
-  bare: { max: LoadResult; steady: LoadResult; cpuMax: CpuReport; cpuSteady: CpuReport };
-  gateway: { max: LoadResult; steady: LoadResult; burstyRate: LoadResult; cpuMax: CpuReport; cpuSteady: CpuReport };
+  /** max: the best of the alternating rounds (all in `rounds`). */
+  bare: { max: LoadResult; steady: LoadResult; cpuMax: CpuReport; cpuSteady: CpuReport; rounds: Measured[] };
+  gateway: { max: LoadResult; steady: LoadResult; burstyRate: LoadResult; cpuMax: CpuReport; cpuSteady: CpuReport; rounds: Measured[] };
   /** Events on <prefix>sms.inbound.v1 afterwards, against webhooks answered 200. */
   kafkaEvents: number;
   acknowledged: number;
@@ -31,7 +37,7 @@ export async function gatewayScenario(
 ): Promise<{ results: GatewayResults; gateway: RunningProcess }> {
   const { config } = ctx;
   const path = '/twilio/messaging/inbound';
-  const count = Math.max(20_000, Math.round(10_000 * (config.duration + config.warmup)));
+  const count = Math.min(400_000, Math.max(20_000, Math.round(13_000 * (config.duration * config.rounds + 2 * config.warmup) + config.gatewayRate * config.duration * 2)));
   ctx.log(`signing ${count} inbound webhooks (distinct MessageSid) for ${gatewayUrl}${path}`);
   const requests: SignedRequest[] = [];
   for (let i = 0; i < count; i++) requests.push(signedInbound(gatewayUrl + path, customer(i), SENDER, String((i % 5) + 1)));
@@ -45,18 +51,12 @@ export async function gatewayScenario(
         `2xx ${r.ok}, non-2xx ${r.non2xx}, errors ${r.errors}; ${describeCpu(cpu)}; CPU µs/request ${JSON.stringify(cpuPerOp(cpu, r.requestsPerSecond))}`,
     );
 
-  // Baseline first, with the gateway not running.
+  // Both servers run; each max-throughput run has the machine to itself but for the other, idle, server. The
+  // runs alternate (bare, gateway, bare, gateway, …) and the best round of each counts: other work on the
+  // machine only ever lowers a round, and alternating spreads it over both.
   const bare = await start.bare();
   const bareUrl = bare.url + path;
   const bareCursor = { next: 0 };
-  await runLoad({ url: bareUrl, requests, cursor: bareCursor, connections: config.connections, duration: config.warmup });
-  const bareMax = await ctx.measure(() => runLoad({ url: bareUrl, requests, cursor: bareCursor, connections: config.connections, duration: config.duration }));
-  report('bare fastify, max', bareMax.result, bareMax.cpu);
-  const bareSteady = await ctx.measure(() => steady(bareUrl, bareCursor));
-  report(`bare fastify, ${config.gatewayRate} req/s`, bareSteady.result, bareSteady.cpu);
-  await bare.stop();
-  ctx.processes.delete(bare.name);
-
   const gateway = await start.gateway();
   const url = gateway.url + path;
   const cursor = { next: 0 };
@@ -64,9 +64,27 @@ export async function gatewayScenario(
   const onResponse = (_index: number, status: number) => {
     if (status === 200) acknowledged += 1;
   };
+  await runLoad({ url: bareUrl, requests, cursor: bareCursor, connections: config.connections, duration: config.warmup });
   await runLoad({ url, requests, cursor, onResponse, connections: config.connections, duration: config.warmup });
-  const max = await ctx.measure(() => runLoad({ url, requests, cursor, onResponse, connections: config.connections, duration: config.duration }));
-  report('gateway, max', max.result, max.cpu);
+  const bareRounds: Measured[] = [];
+  const gatewayRounds: Measured[] = [];
+  for (let round = 1; round <= config.rounds; round++) {
+    const b = await ctx.measure(() => runLoad({ url: bareUrl, requests, cursor: bareCursor, connections: config.connections, duration: config.duration }));
+    report(`round ${round}, bare fastify, max`, b.result, b.cpu);
+    bareRounds.push(b);
+    const g = await ctx.measure(() => runLoad({ url, requests, cursor, onResponse, connections: config.connections, duration: config.duration }));
+    report(`round ${round}, gateway, max`, g.result, g.cpu);
+    gatewayRounds.push(g);
+  }
+  const best = (rounds: Measured[]) => rounds.reduce((a, b) => (b.result.requestsPerSecond > a.result.requestsPerSecond ? b : a));
+  const bareMax = best(bareRounds);
+  const max = best(gatewayRounds);
+
+  const bareSteady = await ctx.measure(() => steady(bareUrl, bareCursor));
+  report(`bare fastify, ${config.gatewayRate} req/s`, bareSteady.result, bareSteady.cpu);
+  await bare.stop();
+  ctx.processes.delete(bare.name);
+
   const gwSteady = await ctx.measure(() => runSteady({ url, requests, cursor, onResponse, rate: config.gatewayRate, duration: config.duration, connections: 0, ...steadyShape }));
   report(`gateway, ${config.gatewayRate} req/s`, gwSteady.result, gwSteady.cpu);
   const bursty = await ctx.measure(() => runLoad({ url, requests, cursor, onResponse, connections: config.connections, overallRate: config.gatewayRate, duration: config.duration }));
@@ -86,8 +104,8 @@ export async function gatewayScenario(
   return {
     gateway,
     results: {
-      bare: { max: bareMax.result, steady: bareSteady.result, cpuMax: bareMax.cpu, cpuSteady: bareSteady.cpu },
-      gateway: { max: max.result, steady: gwSteady.result, burstyRate: bursty.result, cpuMax: max.cpu, cpuSteady: gwSteady.cpu },
+      bare: { max: bareMax.result, steady: bareSteady.result, cpuMax: bareMax.cpu, cpuSteady: bareSteady.cpu, rounds: bareRounds },
+      gateway: { max: max.result, steady: gwSteady.result, burstyRate: bursty.result, cpuMax: max.cpu, cpuSteady: gwSteady.cpu, rounds: gatewayRounds },
       kafkaEvents,
       acknowledged,
       requestsGenerated: requests.length,

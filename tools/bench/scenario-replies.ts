@@ -54,6 +54,8 @@ export interface RepliesResults {
   steady: ReplyRun & { rate: number };
   max: ReplyRun & { burst: number; connections: number };
   settings: Record<string, string>;
+  /** CPU of every process with all services up and no load. */
+  idleCpu: CpuReport;
 }
 
 function benchSurvey() {
@@ -200,6 +202,9 @@ export async function repliesScenario(ctx: BenchContext, gatewayUrl: string, sta
 
     await startServices();
     const watcher = await startWatcher(ctx);
+    // What the services cost doing nothing (consumer fetch loops, outbox sweep, expiry timer).
+    const { cpu: idleCpu } = await ctx.measure(() => sleep(3000));
+    ctx.log(`idle, 3 s: ${describeCpu(idleCpu)}`);
     try {
       const position = new Array<number>(config.customers).fill(1);
       let nextCustomer = 0;
@@ -210,6 +215,7 @@ export async function repliesScenario(ctx: BenchContext, gatewayUrl: string, sta
         for (let i = 0; i < count; i++) {
           const c = nextCustomer++ % config.customers;
           const question = position[c]!;
+          if (question >= QUESTIONS) throw new Error(`customer ${customer(c)} has answered all ${QUESTIONS} questions: use more customers (BENCH_CUSTOMERS)`);
           position[c] = question + 1;
           planned.push({ customer: customer(c), expect: question + 1 });
           requests.push(signedInbound(url, customer(c), SENDER, String((i % 5) + 1)));
@@ -280,7 +286,8 @@ export async function repliesScenario(ctx: BenchContext, gatewayUrl: string, sta
       await measureRun('warm-up', warm.planned, (hooks) => runLoad({ url, requests: warm.requests, connections: 4, amount: warm.requests.length, ...hooks }));
       await resync();
 
-      const steadyPlan = plan(config.replyRate * config.duration + 40);
+      // autocannon's overallRate can start one more per-second round at the very end: plan for two more seconds.
+      const steadyPlan = plan(config.replyRate * (config.duration + 2) + 100);
       const steady = await measureRun(`replies at ${config.replyRate}/s`, steadyPlan.planned, (hooks) =>
         runSteady({ url, requests: steadyPlan.requests, rate: config.replyRate, duration: config.duration, instances: 20, connectionsPerInstance: 2, connections: 0, ...hooks }),
       );
@@ -296,6 +303,7 @@ export async function repliesScenario(ctx: BenchContext, gatewayUrl: string, sta
         steady: { ...steady, rate: config.replyRate },
         max: { ...max, burst: config.replyBurst, connections: config.connections },
         settings,
+        idleCpu,
       };
     } finally {
       await watcher.stop();

@@ -26,6 +26,8 @@ export interface Footprint {
   readyMs: number;
   /** VmHWM just before the process was stopped: its peak RSS over its whole life. */
   peakRssMb?: number;
+  /** RSS then, and where it went by the service's own /metrics (V8 heap, memory outside the heap). */
+  memoryAtStop?: { rssMb: number; heapTotalMb?: number; heapUsedMb?: number; externalMb?: number };
   /** What it was loaded with while it ran. */
   load: string;
 }
@@ -55,6 +57,8 @@ export class ProcessRegistry {
     /** Base URL reported for the process. */
     url: string;
     readyUrl: string;
+    /** Prometheus metrics of the process (prom-client default metrics), read just before it is stopped. */
+    metricsUrl?: string;
     load: string;
     timeoutMs?: number;
   }): Promise<RunningProcess> {
@@ -89,7 +93,23 @@ export class ProcessRegistry {
         if (!running.has(proc)) return;
         running.delete(proc);
         const memory = readMemory(pid);
-        if (memory) footprint.peakRssMb = memory.hwmKb / 1024;
+        if (memory) {
+          footprint.peakRssMb = memory.hwmKb / 1024;
+          footprint.memoryAtStop = { rssMb: memory.rssKb / 1024 };
+          if (options.metricsUrl) {
+            const text = await fetch(options.metricsUrl, { signal: AbortSignal.timeout(2000) }).then((r) => r.text(), () => '');
+            const metric = (name: string) => {
+              const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)`, 'm').exec(text);
+              return m ? Number(m[1]) / 2 ** 20 : undefined;
+            };
+            footprint.memoryAtStop = {
+              rssMb: memory.rssKb / 1024,
+              heapTotalMb: metric('nodejs_heap_size_total_bytes'),
+              heapUsedMb: metric('nodejs_heap_size_used_bytes'),
+              externalMb: metric('nodejs_external_memory_bytes'),
+            };
+          }
+        }
         if (!exited) child.kill('SIGTERM');
         const killed = await Promise.race([exit.then(() => false), sleep(graceMs).then(() => true)]);
         if (killed && !exited) {
