@@ -23,7 +23,7 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
     logger,
     onFatal,
     build({ kafka, producer, prisma, registry, onFatal }) {
-      const twilio = twilioClientFor(config.twilio);
+      const twilio = twilioClientFor(config.twilio, { maxSockets: config.TWILIO_MAX_CONCURRENT_REQUESTS });
       const handleSendCommand = createSendCommandHandler({
         twilio,
         ledger: createSendLedger(prisma),

@@ -10,9 +10,15 @@ export interface TwilioClientOptions {
   /** Base URL of a local Twilio simulator, e.g. `http://127.0.0.1:4010`. Unset: talk to Twilio itself. */
   apiBaseUrl?: string;
   timeoutMs?: number;
+  /**
+   * Connections kept to Twilio. The SDK's default (20, 5 kept idle) would cap a dispatcher near 100–200
+   * requests/s at Twilio's latency, whatever its concurrency setting.
+   */
+  maxSockets?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_SOCKETS = 100;
 const TWILIO_HOST_SUFFIX = '.twilio.com';
 
 /**
@@ -32,11 +38,11 @@ export function rewriteTwilioUrl(uri: string, apiBaseUrl: string): string {
 export class SimulatorRequestClient extends twilio.RequestClient {
   readonly apiBaseUrl: string;
 
-  constructor(apiBaseUrl: string, opts: { timeoutMs: number }) {
-    super({ timeout: opts.timeoutMs, keepAlive: true });
+  constructor(apiBaseUrl: string, opts: { timeoutMs: number; maxSockets: number }) {
+    super({ timeout: opts.timeoutMs, keepAlive: true, maxSockets: opts.maxSockets, maxFreeSockets: opts.maxSockets });
     this.apiBaseUrl = apiBaseUrl;
     // The SDK only configures an https agent; the simulator speaks plain http.
-    this.axios.defaults.httpAgent = new http.Agent({ keepAlive: true, maxSockets: 20, timeout: opts.timeoutMs });
+    this.axios.defaults.httpAgent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets, maxFreeSockets: opts.maxSockets, timeout: opts.timeoutMs });
   }
 
   override request<TData>(opts: SdkRequestClient.RequestOptions<TData>) {
@@ -46,15 +52,19 @@ export class SimulatorRequestClient extends twilio.RequestClient {
 
 export function createTwilioClient(opts: TwilioClientOptions): TwilioClient {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxSockets = opts.maxSockets ?? DEFAULT_MAX_SOCKETS;
   const httpClient = opts.apiBaseUrl
-    ? new SimulatorRequestClient(opts.apiBaseUrl, { timeoutMs })
-    : new twilio.RequestClient({ timeout: timeoutMs, keepAlive: true });
+    ? new SimulatorRequestClient(opts.apiBaseUrl, { timeoutMs, maxSockets })
+    : new twilio.RequestClient({ timeout: timeoutMs, keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   return twilio(opts.accountSid, opts.authToken, { httpClient });
 }
 
 /** The client for a service's resolved Twilio settings (real account, or the simulator when none is configured). */
-export function twilioClientFor(settings: { accountSid: string; authTokens: readonly string[]; apiBaseUrl?: string | undefined }): TwilioClient {
+export function twilioClientFor(
+  settings: { accountSid: string; authTokens: readonly string[]; apiBaseUrl?: string | undefined },
+  options: { maxSockets?: number } = {},
+): TwilioClient {
   const [authToken] = settings.authTokens;
   if (!authToken) throw new Error('no Twilio auth token configured');
-  return createTwilioClient({ accountSid: settings.accountSid, authToken, apiBaseUrl: settings.apiBaseUrl });
+  return createTwilioClient({ accountSid: settings.accountSid, authToken, apiBaseUrl: settings.apiBaseUrl, maxSockets: options.maxSockets });
 }
