@@ -17,17 +17,26 @@ type OutboxRow = { id: bigint; topic: string; key: string; payload: unknown };
 /** Writes events to the outbox inside the caller's transaction; they are published after it commits. */
 export async function enqueue(tx: Tx, entries: readonly OutboxEntry[]): Promise<bigint[]> {
   if (entries.length === 0) return [];
-  const rows = await tx.outboxEvent.createManyAndReturn({
-    data: entries.map((e) => ({
-      topic: e.topic.name,
-      key: e.key,
-      payload: e.message as unknown as Prisma.InputJsonValue,
-      ...(e.availableAt && { availableAt: e.availableAt }),
-    })),
-    select: { id: true },
-  });
-  return rows.map((r) => r.id);
+  // Raw SQL, one statement; created_at and (unless scheduled) available_at are the transaction's now(), so a row
+  // due at once has available_at = created_at (which the sweep's grace period relies on).
+  const rows = await tx.$queryRaw<{ id: bigint }[]>`
+    INSERT INTO outbox_event (topic, key, payload, available_at)
+    SELECT u.topic, u.key, u.payload::jsonb, COALESCE(NULLIF(u.at, '')::timestamptz, now())
+    FROM unnest(${entries.map((e) => e.topic.name)}::text[], ${entries.map((e) => e.key)}::text[],
+                ${entries.map((e) => JSON.stringify(e.message))}::text[], ${entries.map((e) => e.availableAt?.toISOString() ?? '')}::text[])
+         WITH ORDINALITY AS u(topic, key, payload, at, ord)
+    ORDER BY u.ord
+    RETURNING id`;
+  // One INSERT: the sequence numbers its rows in the order given, so ascending ids match `entries` in order.
+  return rows.map((r) => r.id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
+
+/**
+ * How long the sweep leaves a row that is due from the start (no `availableAt`) to the transaction that wrote it,
+ * which publishes it from memory right after its commit (`publishCommitted`). Only a crash, or a failed
+ * publish, leaves such a row behind longer.
+ */
+export const COMMITTED_GRACE_SECONDS = 5;
 
 const topicsByName = new Map(allTopics.map((t) => [t.name, t]));
 const SWEEP_LOCK = 4_242_001;
@@ -62,6 +71,7 @@ export function createOutboxRelay(prisma: PrismaClient, producer: EventProducer,
         const rows = await tx.$queryRaw<OutboxRow[]>`
           SELECT id, topic, key, payload FROM outbox_event
           WHERE published_at IS NULL AND available_at <= now()
+            AND (available_at > created_at OR created_at < now() - make_interval(secs => ${COMMITTED_GRACE_SECONDS}))
           ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED`;
         await publishLocked(tx, rows);
       },
@@ -79,6 +89,36 @@ export function createOutboxRelay(prisma: PrismaClient, producer: EventProducer,
           ORDER BY id FOR UPDATE SKIP LOCKED`;
         await publishLocked(tx, rows);
       }, { timeout: 30_000 });
+    },
+    /**
+     * Publishes the outbox rows a transaction has just committed, from memory, and marks them published with one
+     * UPDATE (no second transaction, no read-back). `ids` are the rows' ids in `entries`' order (`enqueue`).
+     * Rows scheduled for later (`availableAt` in the future) are left to the sweep, which publishes them when due.
+     *
+     * Why this is safe: the rows are committed before anything is published (outbox-after-commit), and the same
+     * events in the same order are published as a locked read would have returned (one `sendBatch`, in id
+     * order, so per-key order within the transaction holds). The sweep leaves rows that were due from the start
+     * alone for COMMITTED_GRACE_SECONDS after their transaction began, so in normal operation each is published
+     * once, here. If this process dies or the publish fails before the UPDATE, the rows stay unpublished and
+     * the sweep publishes them after the grace period: at least once, and consumers de-duplicate by event id.
+     * Should a sweep (a slow process, another replica) pick a row up anyway, it is published twice, which the
+     * same de-duplication covers; the UPDATE then only sets published_at again.
+     */
+    async publishCommitted(ids: readonly bigint[], entries: readonly OutboxEntry[]): Promise<void> {
+      if (ids.length !== entries.length) throw new Error(`outbox: ${ids.length} ids for ${entries.length} entries`);
+      const now = Date.now();
+      const dueIds: bigint[] = [];
+      const events: OutgoingEvent[] = [];
+      entries.forEach((e, i) => {
+        if (e.availableAt && e.availableAt.getTime() > now) return;
+        dueIds.push(ids[i]!);
+        events.push({ topic: e.topic, key: e.key, message: e.message as OutgoingEvent['message'] });
+      });
+      if (events.length === 0) return;
+      // Every OutboxEntry is built by createMessage with its topic's schema (session-events.ts, sms-commands.ts).
+      await producer.publish(events, { validated: true });
+      await prisma.$executeRaw`
+        UPDATE outbox_event SET published_at = now() WHERE id = ANY(${dueIds}::bigint[]) AND published_at IS NULL`;
     },
     start(): void {
       timer = setInterval(() => {

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { SmsSendRequested, Topics, createMessage } from '@sms-survey/contracts';
 import type { Tx } from './apply-once.js';
-import type { OutboxEntry } from './outbox-relay.js';
+import { COMMITTED_GRACE_SECONDS, type OutboxEntry } from './outbox-relay.js';
+
+let lastCreatedAt = 0;
+function nextCreatedAt(): Date {
+  lastCreatedAt = Math.max(Date.now(), lastCreatedAt + 1);
+  return new Date(lastCreatedAt);
+}
 
 /**
  * Queues one SMS to a customer and records it as an outbound message whose delivery we track. With
@@ -12,9 +18,13 @@ export async function queueSms(
   sms: { sessionId?: string; from: string; to: string; body: string; priority?: 'reply' | 'new-survey'; notBefore?: Date; spacingSeconds?: number },
 ): Promise<OutboxEntry> {
   const commandId = randomUUID();
-  await tx.outboundMessage.create({
-    data: { commandId, sessionId: sms.sessionId, customer: sms.to, fromNumber: sms.from, body: sms.body, status: 'requested' },
-  });
+  // Raw SQL: the ORM's create would also read the row back, which nothing uses. The timestamps come from this
+  // process's clock, strictly increasing (millisecond columns), so the SMS of one transaction keep their order
+  // by created_at even when queued within the same millisecond.
+  const createdAt = nextCreatedAt();
+  await tx.$executeRaw`
+    INSERT INTO outbound_message (command_id, session_id, customer, from_number, body, status, created_at, updated_at)
+    VALUES (${commandId}::uuid, ${sms.sessionId ?? null}::uuid, ${sms.to}, ${sms.from}, ${sms.body}, 'requested', ${createdAt}, ${createdAt})`;
   const message = createMessage(SmsSendRequested, {
     type: 'sms.send.requested',
     schemaVersion: 1,
@@ -35,12 +45,15 @@ export async function queueSms(
 /**
  * Cancels the session's SMS still held in the outbox (a survey's later elements wait there for their time), so
  * nothing more is sent once the session has ended: after STOP, a failed send, expiry or a newer survey. A row
- * being published right now is waited for and then left alone (it is on its way to the dispatcher).
+ * being published right now is waited for and then left alone (it is on its way to the dispatcher), and so is a
+ * row that was due at once and is younger than COMMITTED_GRACE_SECONDS: its transaction publishes it from memory
+ * right after committing (outbox-relay.ts `publishCommitted`), so it is on its way too.
  */
 export async function cancelHeldSms(tx: Tx, sessionId: string): Promise<void> {
   const held = await tx.$queryRaw<{ command_id: string }[]>`
     DELETE FROM outbox_event
     WHERE published_at IS NULL AND topic = ${Topics.smsSend.name} AND payload->'payload'->>'sessionId' = ${sessionId}
+      AND (available_at > created_at OR created_at < now() - make_interval(secs => ${COMMITTED_GRACE_SECONDS}))
     RETURNING payload->'payload'->>'commandId' AS command_id`;
   if (held.length > 0) {
     await tx.outboundMessage.updateMany({ where: { commandId: { in: held.map((h) => h.command_id) }, status: 'requested' }, data: { status: 'canceled' } });

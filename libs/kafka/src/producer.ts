@@ -19,10 +19,19 @@ export interface RawRecord {
 export interface EventProducer {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
-  /** Resolves once every event is durably written (acks=all); rejects on timeout or broker failure. */
-  publish(events: readonly OutgoingEvent[]): Promise<void>;
+  /**
+   * Resolves once every event is durably written (acks=all); rejects on timeout or broker failure. Each message
+   * is parsed with its topic's schema first, unless the caller passes `{ validated: true }`: only for messages
+   * that `createMessage` just built with that same schema (it parses them), so the work is not done twice.
+   */
+  publish(events: readonly OutgoingEvent[], options?: PublishOptions): Promise<void>;
   /** Writes records as they are (dead letters); topic names here are final, already prefixed. */
   publishRaw(records: readonly RawRecord[]): Promise<void>;
+}
+
+export interface PublishOptions {
+  /** Every message is the output of `createMessage(topic.schema, …)`: skip the second parse. */
+  validated?: boolean;
 }
 
 interface Pending {
@@ -106,12 +115,13 @@ export function createEventProducer(kafka: Kafka, options: ProducerOptions = {})
     connect: () => producer.connect(),
     disconnect: () => producer.disconnect(),
     publishRaw,
-    publish(events) {
+    publish(events, publishOptions) {
+      const validated = publishOptions?.validated === true;
       return publishRaw(
         events.map((e) => ({
           topic: prefix + e.topic.name,
           key: e.key,
-          value: JSON.stringify(e.topic.schema.parse(e.message)),
+          value: JSON.stringify(validated ? e.message : e.topic.schema.parse(e.message)),
           headers: { 'message-type': (e.message as { type: string }).type, ...e.headers },
         })),
       );

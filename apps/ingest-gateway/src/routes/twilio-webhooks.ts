@@ -67,7 +67,8 @@ export function registerTwilioWebhooks(app: FastifyInstance, options: TwilioWebh
         receivedAt: new Date().toISOString(),
       },
     });
-    await options.producer.publish([{ topic: Topics.inboundSms, key: form.From, message: event }]);
+    // `event` was just parsed by createMessage with the topic's schema (InboundSmsReceived).
+    await options.producer.publish([{ topic: Topics.inboundSms, key: form.From, message: event }], { validated: true });
     received.inc({ kind: 'inbound', outcome: 'accepted' });
     return reply.type('text/xml').send(EMPTY_TWIML);
   });
