@@ -5,7 +5,7 @@ import { createPrismaClient, createSurveyDefinitionRepository, type PrismaClient
 import { createEventProducer, createKafka, type EventProducer } from '@sms-survey/kafka';
 import { createMetricsRegistry } from '@sms-survey/service-kit';
 import type { SurveyDefinitionInput } from '@sms-survey/survey-domain';
-import { createTestDatabase, createTestTopics, silentLogger, uniqueName, type TestDatabase } from '@sms-survey/testing';
+import { createTestDatabase, createTestTopics, readAll as readTopic, silentLogger, uniqueName, type TestDatabase } from '@sms-survey/testing';
 import { buildGateway, type SuppressionList } from '../src/index.js';
 
 // Helpers for the public API's integration tests: a gateway built with `buildGateway` on a test database of its
@@ -142,72 +142,13 @@ async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
   }
 }
 
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * A topic's offsets. Right after the topic was created the broker may still answer "not the leader" for a
- * partition (kafkajs marks that retriable): ask again.
- */
-async function topicOffsets(kafka: Kafka, topic: string) {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await admin.fetchTopicOffsets(topic);
-      } catch (error) {
-        if (attempt >= 20 || !(error as { retriable?: boolean }).retriable) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/**
- * Everything in `topic` right now: every partition read from the beginning by a group of its own, up to the
- * high watermark taken first. The gateway answers only after the write is acknowledged, so this sees all of it.
- */
-async function readAll(kafka: Kafka, topic: string, timeoutMs = 15_000): Promise<{ partition: number; offset: string; key: string | null; type: string | undefined; value: string }[]> {
-  const offsets = await topicOffsets(kafka, topic);
-  const remaining = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
-  if (remaining.size === 0) return [];
-  const consumer = kafka.consumer({ groupId: uniqueName('reader-') });
-  const read: { partition: number; offset: string; key: string | null; type: string | undefined; value: string }[] = [];
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await within(
-      new Promise<void>((resolve, reject) => {
-        consumer
-          .run({
-            eachMessage: async ({ partition, message }) => {
-              read.push({
-                partition,
-                offset: message.offset,
-                key: message.key?.toString('utf8') ?? null,
-                type: message.headers?.['message-type']?.toString(),
-                value: message.value?.toString('utf8') ?? 'null',
-              });
-              const high = remaining.get(partition);
-              if (high !== undefined && BigInt(message.offset) + 1n >= high) remaining.delete(partition);
-              if (remaining.size === 0) resolve();
-            },
-          })
-          .catch(reject);
-      }),
-      timeoutMs,
-      `reading ${topic}`,
-    );
-  } finally {
-    await consumer.disconnect();
-  }
-  return read.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+/** Everything in `topic` right now, with the message type header and the value as text. */
+async function readAll(kafka: Kafka, topic: string) {
+  return (await readTopic(kafka, topic)).map((m) => ({
+    partition: m.partition,
+    offset: m.offset,
+    key: m.key,
+    type: m.headers['message-type']?.toString(),
+    value: m.value?.toString('utf8') ?? 'null',
+  }));
 }
