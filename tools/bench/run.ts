@@ -16,7 +16,8 @@ import { buildRows, formatTable } from './report.js';
 import { dispatcherScenario, skipToEnd, type DispatcherResults } from './scenario-dispatcher.js';
 import { gatewayScenario, type GatewayResults } from './scenario-gateway.js';
 import { repliesScenario, type RepliesResults } from './scenario-replies.js';
-import { freePort, ProcessRegistry, type Footprint, type RunningProcess } from './services.js';
+import { freePort } from '@sms-survey/testing';
+import { ProcessRegistry, type Footprint, type RunningProcess } from './services.js';
 
 const env = process.env;
 const num = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);

@@ -1,6 +1,4 @@
 import { Topics } from '@sms-survey/contracts';
-import { isTransientDatabaseError } from '@sms-survey/db';
-import { createConsumerMetrics, createEventConsumer } from '@sms-survey/kafka';
 import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
 import { twilioClientFor, ensureSurveyTaskRouter, resolveWorkspaceSid } from '@sms-survey/twilio';
 import type { Logger } from 'pino';
@@ -22,7 +20,7 @@ export function startInsightsSync(config: InsightsSyncConfig, logger: Logger, on
     config,
     logger,
     onFatal,
-    build({ kafka, producer, prisma, registry, onFatal }) {
+    build({ prisma, registry, consumer: createConsumer }) {
       const twilio = twilioClientFor(config.twilio);
       // Looked up once, on first use, so a missing Twilio at start does not stop the service.
       let workspace: Promise<string> | undefined;
@@ -63,29 +61,14 @@ export function startInsightsSync(config: InsightsSyncConfig, logger: Logger, on
         workspaceSid: resolveWorkspace,
         maxAttempts: config.FOLLOW_UP_MAX_ATTEMPTS,
       });
-      const metrics = createConsumerMetrics(registry);
-      const consumer = createEventConsumer({
-        kafka,
+      const consumer = createConsumer({
         groupId: config.KAFKA_GROUP_ID,
-        topicPrefix: config.KAFKA_TOPIC_PREFIX,
         topics: [Topics.surveySessions],
-        producer,
-        logger,
-        metrics,
-        onFatal,
-        isRetryable: isTransientDatabaseError,
         handle: ({ event }) => handle(event),
       });
-      const followUps = createEventConsumer({
-        kafka,
+      const followUps = createConsumer({
         groupId: config.KAFKA_FOLLOW_UP_GROUP_ID,
-        topicPrefix: config.KAFKA_TOPIC_PREFIX,
         topics: [Topics.surveyAnswers],
-        producer,
-        logger,
-        metrics,
-        onFatal,
-        isRetryable: isTransientDatabaseError,
         handle: ({ event }) => handleAnswer(event),
       });
       return { consumers: [consumer, followUps] };

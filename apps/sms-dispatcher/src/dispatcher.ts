@@ -1,6 +1,4 @@
 import { Topics } from '@sms-survey/contracts';
-import { isTransientDatabaseError } from '@sms-survey/db';
-import { createConsumerMetrics, createEventConsumer } from '@sms-survey/kafka';
 import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
 import { twilioClientFor } from '@sms-survey/twilio';
 import type { Logger } from 'pino';
@@ -22,7 +20,7 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
     config,
     logger,
     onFatal,
-    build({ kafka, producer, prisma, registry, onFatal }) {
+    build({ producer, prisma, registry, consumer: createConsumer }) {
       const twilio = twilioClientFor(config.twilio, { maxSockets: config.TWILIO_MAX_CONCURRENT_REQUESTS });
       const handleSendCommand = createSendCommandHandler({
         twilio,
@@ -36,17 +34,10 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
         retryBaseMs: config.TWILIO_RETRY_BASE_MS,
         staleSendMs: config.STALE_SEND_MS,
       });
-      const consumer = createEventConsumer({
-        kafka,
+      const consumer = createConsumer({
         groupId: config.KAFKA_GROUP_ID,
-        topicPrefix: config.KAFKA_TOPIC_PREFIX,
         topics: [Topics.smsSend],
-        producer,
-        logger,
-        metrics: createConsumerMetrics(registry),
         partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
-        onFatal,
-        isRetryable: isTransientDatabaseError,
         maxBatchSize: config.DISPATCH_BATCH_SIZE,
         handleBatch: createBatchDispatcher({
           pacer: createSendPacer({ configuredRates: config.SENDER_RATES }),

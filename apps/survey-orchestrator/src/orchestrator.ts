@@ -1,6 +1,4 @@
 import { Topics } from '@sms-survey/contracts';
-import { isTransientDatabaseError } from '@sms-survey/db';
-import { createConsumerMetrics, createEventConsumer } from '@sms-survey/kafka';
 import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
 import type { SenderPolicy } from '@sms-survey/survey-domain';
 import type { Logger } from 'pino';
@@ -23,7 +21,7 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
     config,
     logger,
     onFatal,
-    build({ kafka, producer, prisma, registry, onFatal }) {
+    build({ producer, prisma, registry, consumer: createConsumer }) {
       const relay = createOutboxRelay(prisma, producer, logger);
       const expiry = createExpiryTimer(prisma, relay, logger, { intervalMs: config.EXPIRY_CHECK_INTERVAL_MS });
       const catalog = createSurveyCatalog(prisma);
@@ -35,17 +33,10 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
       const group = config.KAFKA_GROUP_ID;
       const reportFlex = createFlexTaskReporter(registry, logger);
       logger.info({ flexSurveyPolicies: config.flexSurveyPolicies.map((p) => p.name ?? p.surveyId) }, 'flex survey policies loaded');
-      const consumer = createEventConsumer({
-        kafka,
+      const consumer = createConsumer({
         groupId: group,
-        topicPrefix: config.KAFKA_TOPIC_PREFIX,
         topics: [Topics.surveyCommands, Topics.inboundSms, Topics.messageStatus, Topics.smsSendResult, Topics.flexTaskEvents],
-        producer,
-        logger,
-        metrics: createConsumerMetrics(registry),
         partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
-        onFatal,
-        isRetryable: isTransientDatabaseError,
         async handle({ event }) {
           const now = new Date();
           let flex: FlexTaskResult | undefined;

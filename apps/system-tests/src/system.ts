@@ -1,22 +1,13 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { startGateway, loadGatewayConfig, type GatewayHandle } from '@sms-survey/ingest-gateway';
 import { loadInsightsSyncConfig, startInsightsSync } from '@sms-survey/insights-sync';
 import { loadDispatcherConfig, startDispatcher } from '@sms-survey/sms-dispatcher';
 import { loadOrchestratorConfig, startOrchestrator } from '@sms-survey/survey-orchestrator';
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, type WorkerHandle } from '@sms-survey/service-kit';
-import { createTestDatabase, createTestTopics, silentLogger, type TestDatabase } from '@sms-survey/testing';
+import { createTestDatabase, createTestTopics, freePort, silentLogger, type TestDatabase } from '@sms-survey/testing';
+
+export { freePort };
 import { buildSimulator, type Simulator } from '@sms-survey/twilio-simulator';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RunningSystem {
   database: TestDatabase;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SurveySendRequested, Topics, createMessage } from '@sms-survey/contracts';
-import { createPrismaClient, type PrismaClient } from '@sms-survey/db';
+import type { PrismaClient } from '@sms-survey/db';
 import { eventually } from '@sms-survey/testing';
-import { startSystem, startTopicReader, waitUntilReady, type RunningSystem } from '../src/index.js';
-import { API_KEY, csat, produce, publicApi, sendRequests, simControl, sleep, smsTo } from './messaging-helpers.js';
+import type { RunningSystem, startTopicReader } from '../src/index.js';
+import { csat, startSurveySystem, produce, type publicApi, sendRequests, simControl, sleep, smsTo } from './messaging-helpers.js';
 
 // Delivery failures, end to end: status callbacks that say undelivered, permanent errors on send (not
 // retried), and temporary ones (retried without a second SMS).
@@ -29,20 +29,16 @@ describe('delivery failures, end to end', () => {
       { what: `survey.session.ended for ${sessionId}` },
     );
 
+  let running: Awaited<ReturnType<typeof startSurveySystem>>;
+
   beforeAll(async () => {
     // Short back-off, so a retried send is quick.
-    system = await startSystem({ API_KEYS: API_KEY, SMS_SENDER_NUMBER: SENDER, TWILIO_RETRY_BASE_MS: '100' });
-    prisma = createPrismaClient({ databaseUrl: system.database.url });
-    api = publicApi(system);
-    await waitUntilReady(system);
-    reader = await startTopicReader(system.env.KAFKA_BROKERS!.split(','), [`${system.topicPrefix}survey.sessions.v1`]);
-    expect((await api('PUT', `/v1/surveys/${csat.id}`, csat)).status).toBe(201);
+    running = await startSurveySystem({ SMS_SENDER_NUMBER: SENDER, TWILIO_RETRY_BASE_MS: '100' }, ['survey.sessions.v1']);
+    ({ system, prisma, api, reader } = running);
   });
 
   afterAll(async () => {
-    await reader?.stop();
-    await prisma?.$disconnect();
-    await system?.stop();
+    await running?.stop();
   });
 
   it('a question that ends undelivered (30003) ends the session failed, naming the status and error; the status is on the message', async () => {

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import type { RecordedRequest } from '@sms-survey/twilio-simulator';
-import type { RunningSystem } from '../src/index.js';
+import { createPrismaClient } from '@sms-survey/db';
+import { startSystem, startTopicReader, waitUntilReady, type RunningSystem } from '../src/index.js';
 
 // Helpers shared by the messaging-edge end-to-end tests (opt-out, delivery failure, rate limits, crashes).
 
@@ -74,4 +75,29 @@ export function busiestSecond(times: readonly number[], toleranceMs = 0): number
     most = Math.max(most, n);
   }
   return most;
+}
+
+/**
+ * The whole system with the example CSAT survey saved and a reader on some topics (names without the prefix):
+ * what the survey end-to-end tests start from. `stop` undoes it all.
+ */
+export async function startSurveySystem(env: Record<string, string>, readTopics: string[] = []) {
+  const system = await startSystem({ API_KEYS: API_KEY, ...env });
+  const prisma = createPrismaClient({ databaseUrl: system.database.url });
+  const api = publicApi(system);
+  await waitUntilReady(system);
+  const reader = await startTopicReader(system.env.KAFKA_BROKERS!.split(','), readTopics.map((t) => system.topicPrefix + t));
+  const saved = await api('PUT', `/v1/surveys/${csat.id}`, csat);
+  if (saved.status !== 201) throw new Error(`saving the example survey answered ${saved.status}: ${JSON.stringify(saved.body)}`);
+  return {
+    system,
+    prisma,
+    api,
+    reader,
+    async stop() {
+      await reader.stop();
+      await prisma.$disconnect();
+      await system.stop();
+    },
+  };
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrismaClient, type PrismaClient } from '@sms-survey/db';
+import type { PrismaClient } from '@sms-survey/db';
 import { eventually } from '@sms-survey/testing';
-import { startSystem, startTopicReader, waitUntilReady, type RunningSystem } from '../src/index.js';
-import { API_KEY, csat, publicApi, sendRequests, sleep, smsTo } from './messaging-helpers.js';
+import type { RunningSystem, startTopicReader } from '../src/index.js';
+import { csat, startSurveySystem, type publicApi, sendRequests, sleep, smsTo } from './messaging-helpers.js';
 
 // Opt-out, end to end: customers text STOP (and its variants) through the simulator to the gateway's signed
 // webhook; the orchestrator suppresses them; the gateway refuses new surveys; Twilio's 21610 does the same.
@@ -41,19 +41,15 @@ describe('opt-out, end to end', () => {
     );
   const suppressed = async (customer: string) => (await prisma.suppressedCustomer.findUnique({ where: { customer } })) !== null;
 
+  let running: Awaited<ReturnType<typeof startSurveySystem>>;
+
   beforeAll(async () => {
-    system = await startSystem({ API_KEYS: API_KEY, SMS_SENDER_NUMBER: SENDER });
-    prisma = createPrismaClient({ databaseUrl: system.database.url });
-    api = publicApi(system);
-    await waitUntilReady(system);
-    reader = await startTopicReader(system.env.KAFKA_BROKERS!.split(','), [`${system.topicPrefix}survey.sessions.v1`]);
-    expect((await api('PUT', `/v1/surveys/${csat.id}`, csat)).status).toBe(201);
+    running = await startSurveySystem({ SMS_SENDER_NUMBER: SENDER }, ['survey.sessions.v1']);
+    ({ system, prisma, api, reader } = running);
   });
 
   afterAll(async () => {
-    await reader?.stop();
-    await prisma?.$disconnect();
-    await system?.stop();
+    await running?.stop();
   });
 
   const variants: { name: string; customer: string; body: string; optOutType?: OptOutType | null }[] = [

@@ -1,8 +1,18 @@
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { createPrismaClient, databaseAnswers, type PrismaClient } from '@sms-survey/db';
-import { createBrokerProbe, createEventProducer, createKafka, type EventConsumer, type EventProducer } from '@sms-survey/kafka';
+import { createPrismaClient, databaseAnswers, isTransientDatabaseError, type PrismaClient } from '@sms-survey/db';
+import {
+  createBrokerProbe,
+  createConsumerMetrics,
+  createEventConsumer,
+  createEventProducer,
+  createKafka,
+  type EventConsumer,
+  type EventConsumerOptions,
+  type EventProducer,
+} from '@sms-survey/kafka';
+import type { TopicDefinition } from '@sms-survey/contracts';
 import type { Kafka } from 'kafkajs';
 import { retryUntilSuccess, type ServiceHandle } from './lifecycle.js';
 import { createMetricsRegistry, registerOpsRoutes, sharedProbe, type ReadinessCheck } from './ops-routes.js';
@@ -24,7 +34,15 @@ export interface WorkerDeps {
   logger: Logger;
   /** kafkajs gave up: stop the process so its supervisor restarts it. */
   onFatal: (error: unknown) => void;
+  /**
+   * A consumer wired like every other in this service: its Kafka client, topic prefix, dead-letter producer,
+   * logger, shared metrics, `onFatal`, and transient database errors treated as retryable.
+   */
+  consumer<T extends TopicDefinition>(options: ConsumerSpec<T>): EventConsumer;
 }
+
+type Wired = 'kafka' | 'topicPrefix' | 'producer' | 'logger' | 'metrics' | 'onFatal' | 'isRetryable';
+export type ConsumerSpec<T extends TopicDefinition> = Omit<EventConsumerOptions<T>, Wired>;
 
 export interface WorkerParts {
   consumers: readonly EventConsumer[];
@@ -64,7 +82,17 @@ export async function startWorker(options: {
       logger.fatal({ err: error }, 'fatal Kafka error; exiting so the supervisor restarts us');
       process.exit(1);
     });
-  const deps: WorkerDeps = { kafka, producer, prisma, registry, logger, onFatal };
+  const metrics = createConsumerMetrics(registry);
+  const deps: WorkerDeps = {
+    kafka,
+    producer,
+    prisma,
+    registry,
+    logger,
+    onFatal,
+    consumer: (spec) =>
+      createEventConsumer({ ...spec, kafka, topicPrefix: config.KAFKA_TOPIC_PREFIX, producer, logger, metrics, onFatal, isRetryable: isTransientDatabaseError }),
+  };
   const parts = await options.build(deps);
   let connected = false;
 
