@@ -14,7 +14,9 @@ const OrchestratorEnv = z.object({
   PORT: portEnv(3001),
   HOST: z.string().default('127.0.0.1'),
   KAFKA_GROUP_ID: z.string().default('survey-orchestrator'),
-  KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
+  KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(6),
+  /** Events applied in one transaction at most (fewer when fewer are waiting). */
+  KAFKA_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /** Our number that texts customers (a Twilio number whose messaging webhook is the gateway). */
   SMS_SENDER_NUMBER: E164.default('+4759440000'),

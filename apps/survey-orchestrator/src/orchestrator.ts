@@ -1,18 +1,21 @@
-import { Topics } from '@sms-survey/contracts';
+import { Topics, type InboundSmsReceived, type MessageOf } from '@sms-survey/contracts';
 import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
 import type { SenderPolicy } from '@sms-survey/survey-domain';
 import type { Logger } from 'pino';
-import { applyOnce } from './apply-once.js';
+import { applyBatchOnce, applyOnce, type Tx } from './apply-once.js';
 import type { OrchestratorConfig } from './config.js';
 import { createExpiryTimer } from './expiry-timer.js';
 import { handleMessageStatus, handleSendResult } from './handlers/delivery.handler.js';
 import { createFlexTaskReporter, handleFlexTaskEvent, type FlexTaskResult } from './handlers/flex-task.handler.js';
-import { handleInboundSms } from './handlers/inbound-sms.handler.js';
+import { handleInboundSms, handleInboundSmsBatch } from './handlers/inbound-sms.handler.js';
 import { handleSurveySend } from './handlers/survey-send.handler.js';
-import { createOutboxRelay } from './outbox-relay.js';
+import { createOutboxRelay, type OutboxEntry } from './outbox-relay.js';
 import { createSurveyCatalog } from './survey-catalog.js';
 
 export const SERVICE = 'survey-orchestrator';
+
+const CONSUMED = [Topics.surveyCommands, Topics.inboundSms, Topics.messageStatus, Topics.smsSendResult, Topics.flexTaskEvents] as const;
+type Event = MessageOf<(typeof CONSUMED)[number]>;
 
 /** Owns survey sessions: starts them, handles customer replies and delivery reports, expires them. */
 export function startOrchestrator(config: OrchestratorConfig, logger: Logger, onFatal?: (e: unknown) => void): Promise<WorkerHandle> {
@@ -33,34 +36,58 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
       const group = config.KAFKA_GROUP_ID;
       const reportFlex = createFlexTaskReporter(registry, logger);
       logger.info({ flexSurveyPolicies: config.flexSurveyPolicies.map((p) => p.name ?? p.surveyId) }, 'flex survey policies loaded');
+      const inboundDeps = { catalog, senders, defaultNotFoundText: config.SURVEY_NOT_FOUND_TEXT };
+      /** One event's handler, inside the transaction that records it as applied. */
+      async function applyEvent(tx: Tx, event: Event, now: Date, flexResults: Map<string, FlexTaskResult>): Promise<OutboxEntry[]> {
+        switch (event.type) {
+          case 'flex.task.lifecycle': {
+            const flex = await handleFlexTaskEvent(tx, event, { policies: config.flexSurveyPolicies, catalog, senders, now });
+            flexResults.set(event.id, flex);
+            return flex.out;
+          }
+          case 'survey.send.requested':
+            return handleSurveySend(tx, event, { catalog, senders, now });
+          case 'sms.inbound.received':
+            return handleInboundSms(tx, event, inboundDeps, now);
+          case 'sms.status.reported':
+            return handleMessageStatus(tx, event, now);
+          case 'sms.send.accepted':
+          case 'sms.send.failed':
+            return handleSendResult(tx, event, now);
+          default: {
+            const unhandled: never = event;
+            throw new Error(`unhandled event ${(unhandled as { type: string }).type}`);
+          }
+        }
+      }
+      function reportFlexResults(events: readonly Event[], applied: Set<string>, results: Map<string, FlexTaskResult>): void {
+        for (const event of events) {
+          if (event.type === 'flex.task.lifecycle') reportFlex(event, applied.has(event.id) ? results.get(event.id) : undefined);
+        }
+      }
       const consumer = createConsumer({
         groupId: group,
-        topics: [Topics.surveyCommands, Topics.inboundSms, Topics.messageStatus, Topics.smsSendResult, Topics.flexTaskEvents],
+        topics: CONSUMED,
         partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
-        async handle({ event }) {
+        maxBatchSize: config.KAFKA_MAX_BATCH_SIZE,
+        // A fetched batch (one partition) is applied in one transaction; replies take the set-based path.
+        async handleBatch(messages) {
           const now = new Date();
-          let flex: FlexTaskResult | undefined;
-          const applied = await applyOnce(prisma, relay, group, event.id, async (tx) => {
-            switch (event.type) {
-              case 'flex.task.lifecycle':
-                flex = await handleFlexTaskEvent(tx, event, { policies: config.flexSurveyPolicies, catalog, senders, now });
-                return flex.out;
-              case 'survey.send.requested':
-                return handleSurveySend(tx, event, { catalog, senders, now });
-              case 'sms.inbound.received':
-                return handleInboundSms(tx, event, { catalog, senders, defaultNotFoundText: config.SURVEY_NOT_FOUND_TEXT }, now);
-              case 'sms.status.reported':
-                return handleMessageStatus(tx, event, now);
-              case 'sms.send.accepted':
-              case 'sms.send.failed':
-                return handleSendResult(tx, event, now);
-              default: {
-                const unhandled: never = event;
-                throw new Error(`unhandled event ${(unhandled as { type: string }).type}`);
-              }
-            }
+          const events = messages.map((m) => m.event);
+          const flexResults = new Map<string, FlexTaskResult>();
+          const applied = await applyBatchOnce(prisma, relay, group, events, async (tx, fresh, outbox) => {
+            const replies = fresh.filter((e): e is InboundSmsReceived => e.type === 'sms.inbound.received');
+            if (replies.length === fresh.length) return handleInboundSmsBatch(tx, replies, inboundDeps, now, outbox);
+            for (const event of fresh) outbox.add(await applyEvent(tx, event, now, flexResults));
           });
-          if (event.type === 'flex.task.lifecycle') reportFlex(event, applied ? flex : undefined);
+          reportFlexResults(events, applied, flexResults);
+        },
+        // A batch that fails for a reason other than a transient one is applied again one event at a time, so
+        // that only the event at fault is dead-lettered.
+        async handle({ event }) {
+          const flexResults = new Map<string, FlexTaskResult>();
+          const applied = await applyOnce(prisma, relay, group, event.id, (tx) => applyEvent(tx, event, new Date(), flexResults));
+          reportFlexResults([event], applied ? new Set([event.id]) : new Set(), flexResults);
         },
       });
       return {

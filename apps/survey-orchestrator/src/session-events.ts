@@ -10,7 +10,7 @@ import {
 import type { OutgoingSms } from '@sms-survey/survey-domain';
 import type { Tx } from './apply-once.js';
 import type { OutboxEntry } from './outbox-relay.js';
-import { cancelHeldSms, queueSms } from './sms-commands.js';
+import { cancelHeldSms, insertOutbound, smsCommand, type SmsCommand } from './sms-commands.js';
 
 export interface SessionRow {
   id: string;
@@ -82,20 +82,29 @@ export async function endSession(tx: Tx, session: SessionRow, status: SessionEnd
   return { topic: Topics.surveySessions, key: session.id, message };
 }
 
-/** Queues a batch of survey SMS (seed step 3): each at its delay after `now`, durably scheduled in the outbox. */
+/** The commands for a batch of survey SMS (seed step 3): each at its delay after `now`, durably scheduled in the outbox. */
+export function outgoingCommands(
+  outgoing: readonly OutgoingSms[],
+  sms: { sessionId?: string; from: string; to: string; priority: 'reply' | 'new-survey'; now: Date },
+): SmsCommand[] {
+  let previousDelay = 0;
+  return outgoing.map((o) => {
+    const later = o.delaySeconds > 0;
+    const at = new Date(sms.now.getTime() + o.delaySeconds * 1000);
+    // The outbox holds it until its time; the dispatcher also keeps the gap after the previous SMS actually left.
+    const command = smsCommand({ ...sms, body: o.body, notBefore: later ? at : undefined, spacingSeconds: later ? o.delaySeconds - previousDelay : undefined });
+    previousDelay = o.delaySeconds;
+    return command;
+  });
+}
+
+/** Queues a batch of survey SMS (seed step 3), see `outgoingCommands`. */
 export async function queueOutgoing(
   tx: Tx,
   outgoing: readonly OutgoingSms[],
   sms: { sessionId?: string; from: string; to: string; priority: 'reply' | 'new-survey'; now: Date },
 ): Promise<OutboxEntry[]> {
-  const entries: OutboxEntry[] = [];
-  let previousDelay = 0;
-  for (const o of outgoing) {
-    const later = o.delaySeconds > 0;
-    const at = new Date(sms.now.getTime() + o.delaySeconds * 1000);
-    // The outbox holds it until its time; the dispatcher also keeps the gap after the previous SMS actually left.
-    entries.push(await queueSms(tx, { ...sms, body: o.body, notBefore: later ? at : undefined, spacingSeconds: later ? o.delaySeconds - previousDelay : undefined }));
-    previousDelay = o.delaySeconds;
-  }
-  return entries;
+  const commands = outgoingCommands(outgoing, sms);
+  await insertOutbound(tx, commands);
+  return commands.map((c) => c.entry);
 }

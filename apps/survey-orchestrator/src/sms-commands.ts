@@ -9,22 +9,28 @@ function nextCreatedAt(): Date {
   return new Date(lastCreatedAt);
 }
 
-/**
- * Queues one SMS to a customer and records it as an outbound message whose delivery we track. With
- * `notBefore`, the command is held in the outbox until then.
- */
-export async function queueSms(
-  tx: Tx,
-  sms: { sessionId?: string; from: string; to: string; body: string; priority?: 'reply' | 'new-survey'; notBefore?: Date; spacingSeconds?: number },
-): Promise<OutboxEntry> {
+export interface SmsToQueue {
+  sessionId?: string;
+  from: string;
+  to: string;
+  body: string;
+  priority?: 'reply' | 'new-survey';
+  notBefore?: Date;
+  spacingSeconds?: number;
+}
+
+/** An SMS command and the outbound_message row that tracks its delivery, not yet written. */
+export interface SmsCommand {
+  row: { commandId: string; sessionId: string | null; customer: string; from: string; body: string; createdAt: Date };
+  entry: OutboxEntry;
+}
+
+/** Builds the command for one SMS to a customer. With `notBefore`, the command is held in the outbox until then. */
+export function smsCommand(sms: SmsToQueue): SmsCommand {
   const commandId = randomUUID();
-  // Raw SQL: the ORM's create would also read the row back, which nothing uses. The timestamps come from this
-  // process's clock, strictly increasing (millisecond columns), so the SMS of one transaction keep their order
-  // by created_at even when queued within the same millisecond.
+  // The timestamps come from this process's clock, strictly increasing (millisecond columns), so the SMS of one
+  // transaction keep their order by created_at even when queued within the same millisecond.
   const createdAt = nextCreatedAt();
-  await tx.$executeRaw`
-    INSERT INTO outbound_message (command_id, session_id, customer, from_number, body, status, created_at, updated_at)
-    VALUES (${commandId}::uuid, ${sms.sessionId ?? null}::uuid, ${sms.to}, ${sms.from}, ${sms.body}, 'requested', ${createdAt}, ${createdAt})`;
   const message = createMessage(SmsSendRequested, {
     type: 'sms.send.requested',
     schemaVersion: 1,
@@ -39,7 +45,30 @@ export async function queueSms(
       spacingSeconds: sms.spacingSeconds,
     },
   });
-  return { topic: Topics.smsSend, key: sms.from, message, availableAt: sms.notBefore };
+  return {
+    row: { commandId, sessionId: sms.sessionId ?? null, customer: sms.to, from: sms.from, body: sms.body, createdAt },
+    entry: { topic: Topics.smsSend, key: sms.from, message, availableAt: sms.notBefore },
+  };
+}
+
+/** Records SMS commands as outbound messages whose delivery we track: one INSERT however many. */
+export async function insertOutbound(tx: Tx, commands: readonly SmsCommand[]): Promise<void> {
+  if (commands.length === 0) return;
+  const rows = commands.map((c) => c.row);
+  // Raw SQL: the ORM's create would also read each row back, which nothing uses.
+  await tx.$executeRaw`
+    INSERT INTO outbound_message (command_id, session_id, customer, from_number, body, status, created_at, updated_at)
+    SELECT u.command_id, u.session_id, u.customer, u.from_number, u.body, 'requested', u.created_at, u.created_at
+    FROM unnest(${rows.map((r) => r.commandId)}::uuid[], ${rows.map((r) => r.sessionId)}::uuid[], ${rows.map((r) => r.customer)}::text[],
+                ${rows.map((r) => r.from)}::text[], ${rows.map((r) => r.body)}::text[], ${rows.map((r) => r.createdAt.toISOString())}::timestamptz[])
+         AS u(command_id, session_id, customer, from_number, body, created_at)`;
+}
+
+/** Queues one SMS to a customer and records it as an outbound message whose delivery we track. */
+export async function queueSms(tx: Tx, sms: SmsToQueue): Promise<OutboxEntry> {
+  const command = smsCommand(sms);
+  await insertOutbound(tx, [command]);
+  return command.entry;
 }
 
 /**

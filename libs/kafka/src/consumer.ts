@@ -24,13 +24,14 @@ export interface EventConsumerOptions<T extends TopicDefinition> {
   kafka: Kafka;
   groupId: string;
   topics: readonly T[];
-  /** One message at a time, in order per partition. Give either this or `handleBatch`. */
+  /** One message at a time, in order per partition. Give this, `handleBatch`, or both. */
   handle?: (message: ConsumedEvent<MessageOf<T>>) => Promise<void>;
   /**
    * The valid messages of a fetched batch (one partition, offset order, at most `maxBatchSize`), which the
    * handler may process in any order; the offsets are committed after it resolves. Invalid messages are
-   * dead-lettered before it is called. A failing batch follows the same retry policy as `handle`, and when it
-   * gives up, each of its messages is dead-lettered.
+   * dead-lettered before it is called. A failing batch follows the same retry policy as `handle`. When it
+   * gives up, each of its messages is handed to `handle` on its own (under the same policy), so that only a
+   * message at fault is dead-lettered; without `handle`, each of them is dead-lettered.
    */
   handleBatch?: (messages: ConsumedEvent<MessageOf<T>>[], context: BatchContext) => Promise<void>;
   maxBatchSize?: number;
@@ -88,7 +89,7 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
   // Environments (and test runs) that share a cluster through a topic prefix must not share consumer groups:
   // a group's members divide every subscribed topic between them, whoever subscribed to it.
   const groupId = (options.topicPrefix ?? '') + options.groupId;
-  if (!handle === !handleBatch) throw new Error('give exactly one of handle and handleBatch');
+  if (!handle && !handleBatch) throw new Error('give handle, handleBatch or both');
   const maxAttempts = options.maxAttempts ?? 5;
   const stopGraceMs = options.stopGraceMs ?? 5000;
   const prefix = options.topicPrefix ?? '';
@@ -199,7 +200,14 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
           chunk[0]!.offset,
           () => handleBatch!(valid.map((v) => v.event), { heartbeat, signal: stopRequested.signal }),
           async (reason) => {
-            for (const v of valid) await deadLetter(batch.topic, batch.partition, v.message, reason);
+            if (handle) {
+              logger.warn({ topic: batch.topic, partition: batch.partition, offset: chunk[0]!.offset, reason }, 'batch failed; handling its messages one by one');
+              for (const v of valid) {
+                await withRetries(batch.topic, batch.partition, v.message.offset, () => handle(v.event), (why) => deadLetter(batch.topic, batch.partition, v.message, why), heartbeat);
+              }
+            } else {
+              for (const v of valid) await deadLetter(batch.topic, batch.partition, v.message, reason);
+            }
           },
           heartbeat,
         );

@@ -196,6 +196,35 @@ describe('createEventConsumer (real broker)', () => {
     });
   });
 
+  it('with handleBatch and handle: a failed batch is handled again one message at a time, so only the bad one is dead-lettered', async () => {
+    const { kafka, producer, prefix, startConsumer } = await setup();
+    const handledInBatches: string[] = [];
+    const handledAlone: string[] = [];
+    const poison = (body: string) => {
+      if (body === 'poison') throw new PermanentError('cannot apply this reply');
+    };
+    await startConsumer({
+      handleBatch: async (messages) => {
+        const bodies = messages.map((m) => m.event.payload.body);
+        bodies.forEach(poison);
+        handledInBatches.push(...bodies);
+      },
+      handle: async ({ event }) => {
+        poison(event.payload.body);
+        handledAlone.push(event.payload.body);
+      },
+    });
+    // One publish under one key: one partition, and most likely one fetched batch.
+    await producer.publish(['a', 'poison', 'b'].map((body) => ({ topic: Topics.inboundSms, key: CUSTOMER, message: inbound(body) })));
+    await producer.publish([{ topic: Topics.inboundSms, key: CUSTOMER, message: inbound('c') }]);
+
+    await eventually(() => [...handledInBatches, ...handledAlone].includes('c'), { timeoutMs: 20_000, what: 'the message after the failed batch' });
+    expect([...handledInBatches, ...handledAlone].sort()).toEqual(['a', 'b', 'c']);
+    const dead = await readAll(kafka, deadLetterTopicName(prefix + Topics.inboundSms.name));
+    expect(dead.map((m) => JSON.parse(m.value!.toString()).payload.body)).toEqual(['poison']);
+    expect(header(dead[0]!, 'dlq-reason')).toMatch(/cannot apply this reply/);
+  });
+
   it('commits an offset only once its handler resolved: a message whose handler never finished is redelivered', async () => {
     const { producer, startConsumer, fatal } = await setup();
     const groupId = uniqueName('g-redeliver-');

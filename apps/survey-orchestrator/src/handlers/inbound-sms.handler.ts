@@ -1,10 +1,19 @@
 import type { InboundSmsReceived, RecordedAnswer } from '@sms-survey/contracts';
-import { handleReply, notFoundReply, optOutIntent, usesSubnumbering, type SenderPolicy, type SessionStatus } from '@sms-survey/survey-domain';
+import {
+  handleReply,
+  notFoundReply,
+  optOutIntent,
+  usesSubnumbering,
+  type ReplyDecision,
+  type SenderPolicy,
+  type SessionState,
+  type SessionStatus,
+} from '@sms-survey/survey-domain';
 import { Prisma } from '@sms-survey/db';
-import type { Tx } from '../apply-once.js';
+import type { TransactionOutbox, Tx } from '../apply-once.js';
 import type { OutboxEntry } from '../outbox-relay.js';
-import { answerRecorded, endSession, queueOutgoing, type SessionRow } from '../session-events.js';
-import { queueSms } from '../sms-commands.js';
+import { answerRecorded, endSession, outgoingCommands, queueOutgoing, type SessionRow } from '../session-events.js';
+import { insertOutbound, queueSms, type SmsCommand } from '../sms-commands.js';
 import type { SurveyCatalog } from '../survey-catalog.js';
 import { optIn, optOut } from '../suppression.js';
 
@@ -29,8 +38,12 @@ type AnswerRow = { elementId: string; elementType: string; rawReply: string; val
  * texted identifies it; otherwise it is the customer's most recent active session. When there is none, the
  * customer's most recent session (any status) decides which texts answer them. The row is locked.
  */
+function bySenderNumber(customer: string, ourNumber: string, senders: SenderPolicy): boolean {
+  return usesSubnumbering(customer, senders) && senders.subnumberPool.includes(ourNumber);
+}
+
 async function findSession(tx: Tx, customer: string, ourNumber: string, senders: SenderPolicy): Promise<StoredSession | undefined> {
-  const bySender = usesSubnumbering(customer, senders) && senders.subnumberPool.includes(ourNumber);
+  const bySender = bySenderNumber(customer, ourNumber, senders);
   // One statement: the whole row, locked (was: the id FOR UPDATE, then the row through the ORM).
   const rows = await tx.$queryRaw<StoredSession[]>`
     SELECT ${SESSION_COLUMNS} FROM survey_session
@@ -121,4 +134,153 @@ export async function handleInboundSms(tx: Tx, event: InboundSmsReceived, deps: 
   }
   // The SMS go out before the session-ended event in outbox order, which is publish order.
   return [...(await queueOutgoing(tx, decision.outgoing, { ...reply, sessionId: session.id })), ...out];
+}
+
+/**
+ * Customer replies, a batch at a time (one partition's events in offset order, in the caller's transaction),
+ * with the same outcome as `handleInboundSms` for each in turn. The common case, an active session's answer or
+ * invalid reply, costs a fixed number of statements per batch: one locks and reads the sessions, one reads the
+ * suppression list, one the answers so far; the writes (inbound messages, answers, session updates, SMS
+ * commands, outbox) are buffered and written with one statement each. Anything else (an opt-out keyword, a
+ * suppressed customer, no active session, a reply that ends the session) goes through `handleInboundSms`,
+ * after the buffered writes are flushed so that it sees them; that customer's later replies in the batch take
+ * the same path, since what the batch read about them may no longer be true.
+ */
+export async function handleInboundSmsBatch(
+  tx: Tx,
+  events: readonly InboundSmsReceived[],
+  deps: InboundSmsDeps,
+  now: Date,
+  outbox: TransactionOutbox,
+): Promise<void> {
+  const sessions = await lockSessions(tx, events, deps.senders);
+  const customers = [...new Set(events.map((e) => e.payload.from))];
+  const suppressed = new Set(
+    (await tx.$queryRaw<{ customer: string }[]>`SELECT customer FROM suppressed_customer WHERE customer = ANY(${customers}::text[])`).map((r) => r.customer),
+  );
+  const answers = await answersOf(tx, [...new Set(sessions.filter((s) => s?.status === 'active').map((s) => s!.id))]);
+  const states = new Map<string, SessionState>();
+  const writes = new ReplyWrites(tx, outbox);
+  const oneByOne = new Set<string>();
+
+  for (const [i, event] of events.entries()) {
+    const sms = event.payload;
+    const session = sessions[i];
+    let decision: ReplyDecision | undefined;
+    if (session?.status === 'active' && !oneByOne.has(sms.from) && !suppressed.has(sms.from) && optOutIntent(sms.body, sms.optOutType) === 'none') {
+      const survey = await deps.catalog.get(session.surveyId, session.surveyVersion);
+      const state = states.get(session.id) ?? { status: 'active', currentElementId: session.currentElementId, language: session.language, invalidReplies: session.invalidReplies };
+      decision = handleReply(survey, state, sms.body, { now });
+    }
+    if (!session || !decision || !(decision.kind === 'invalid' || (decision.kind === 'answered' && !decision.completed))) {
+      await writes.flush();
+      oneByOne.add(sms.from);
+      outbox.add(await handleInboundSms(tx, event, deps, now));
+      continue;
+    }
+
+    writes.inbound.push({ sms, sessionId: session.id });
+    states.set(session.id, decision.state);
+    writes.sessions.set(session.id, { currentElementId: decision.state.currentElementId, invalidReplies: decision.state.invalidReplies });
+    const commands = outgoingCommands(decision.outgoing, { from: sms.to, to: sms.from, priority: 'reply', now, sessionId: session.id });
+    writes.commands.push(...commands);
+    // As in handleInboundSms: the SMS first, then the answer event, in outbox (= publish) order.
+    outbox.add(commands.map((c) => c.entry));
+    if (decision.kind === 'answered') {
+      const soFar = answers.get(session.id) ?? [];
+      soFar.push(decision.answer);
+      answers.set(session.id, soFar);
+      writes.answers.push({ sessionId: session.id, answer: decision.answer });
+      outbox.add([answerRecorded(session, decision.answer, soFar)]);
+    }
+  }
+  await writes.flush();
+}
+
+/**
+ * Locks and reads the session each reply belongs to (as `findSession`), for all replies with one statement.
+ * Distinct lookups are locked in a stable order, so that two batches wait for each other instead of deadlocking.
+ */
+async function lockSessions(tx: Tx, events: readonly InboundSmsReceived[], senders: SenderPolicy): Promise<(StoredSession | undefined)[]> {
+  const lookupOf = (sms: InboundSmsReceived['payload']) => ({ customer: sms.from, sender: bySenderNumber(sms.from, sms.to, senders) ? sms.to : null });
+  const keyOf = (l: { customer: string; sender: string | null }) => `${l.customer}|${l.sender ?? ''}`;
+  const lookups = [...new Map(events.map((e) => lookupOf(e.payload)).map((l) => [keyOf(l), l])).values()].sort((a, b) =>
+    keyOf(a) < keyOf(b) ? -1 : 1,
+  );
+  const rows = await tx.$queryRaw<(StoredSession & { lookup: string })[]>`
+    SELECT k.customer || '|' || coalesce(k.sender, '') AS lookup, s.*
+    FROM unnest(${lookups.map((l) => l.customer)}::text[], ${lookups.map((l) => l.sender)}::text[]) WITH ORDINALITY AS k(customer, sender, ord)
+    CROSS JOIN LATERAL (
+      SELECT ${SESSION_COLUMNS} FROM survey_session
+      WHERE survey_session.customer = k.customer AND (k.sender IS NULL OR survey_session.sender_number = k.sender)
+      ORDER BY (status = 'active') DESC, started_at DESC LIMIT 1 FOR UPDATE) s
+    ORDER BY k.ord`;
+  const byLookup = new Map(rows.map(({ lookup, ...session }) => [lookup, session]));
+  return events.map((e) => byLookup.get(keyOf(lookupOf(e.payload))));
+}
+
+async function answersOf(tx: Tx, sessionIds: string[]): Promise<Map<string, RecordedAnswer[]>> {
+  const byId = new Map<string, RecordedAnswer[]>();
+  if (sessionIds.length === 0) return byId;
+  const rows = await tx.$queryRaw<(AnswerRow & { sessionId: string })[]>`
+    SELECT session_id::text AS "sessionId", element_id AS "elementId", element_type AS "elementType", raw_reply AS "rawReply", value,
+           answered_at AS "answeredAt"
+    FROM survey_answer WHERE session_id = ANY(${sessionIds}::uuid[]) ORDER BY id`;
+  for (const a of rows) {
+    const list = byId.get(a.sessionId) ?? [];
+    list.push({ elementId: a.elementId, elementType: a.elementType, rawReply: a.rawReply, value: a.value as RecordedAnswer['value'], answeredAt: a.answeredAt.toISOString() });
+    byId.set(a.sessionId, list);
+  }
+  return byId;
+}
+
+/** The rows a batch of replies writes, buffered so that each table takes one statement per flush. */
+class ReplyWrites {
+  inbound: { sms: InboundSmsReceived['payload']; sessionId: string }[] = [];
+  answers: { sessionId: string; answer: RecordedAnswer }[] = [];
+  /** The latest state of each session the batch changed. */
+  sessions = new Map<string, { currentElementId: string | null; invalidReplies: number }>();
+  commands: SmsCommand[] = [];
+
+  constructor(
+    private readonly tx: Tx,
+    private readonly outbox: TransactionOutbox,
+  ) {}
+
+  async flush(): Promise<void> {
+    const { tx, inbound, answers, sessions } = this;
+    if (inbound.length > 0) {
+      await tx.$executeRaw`
+        INSERT INTO inbound_message (message_sid, customer, to_number, body, session_id, received_at)
+        SELECT * FROM unnest(${inbound.map((r) => r.sms.messageSid)}::text[], ${inbound.map((r) => r.sms.from)}::text[],
+                             ${inbound.map((r) => r.sms.to)}::text[], ${inbound.map((r) => r.sms.body)}::text[],
+                             ${inbound.map((r) => r.sessionId)}::uuid[], ${inbound.map((r) => r.sms.receivedAt)}::timestamptz[])
+        ON CONFLICT DO NOTHING`;
+    }
+    if (answers.length > 0) {
+      const a = answers.map((r) => r.answer);
+      // Ordered, so the answers' ids (which order a session's answers) follow the replies.
+      await tx.$executeRaw`
+        INSERT INTO survey_answer (session_id, element_id, element_type, raw_reply, value, answered_at)
+        SELECT u.session_id, u.element_id, u.element_type, u.raw_reply, u.value::jsonb, u.answered_at
+        FROM unnest(${answers.map((r) => r.sessionId)}::uuid[], ${a.map((x) => x.elementId)}::text[], ${a.map((x) => x.elementType)}::text[],
+                    ${a.map((x) => x.rawReply)}::text[], ${a.map((x) => JSON.stringify(x.value))}::text[], ${a.map((x) => x.answeredAt)}::timestamptz[])
+             WITH ORDINALITY AS u(session_id, element_id, element_type, raw_reply, value, answered_at, ord)
+        ORDER BY u.ord`;
+    }
+    if (sessions.size > 0) {
+      const changed = [...sessions.entries()];
+      await tx.$executeRaw`
+        UPDATE survey_session s SET current_element_id = u.element_id, invalid_replies = u.invalid_replies
+        FROM unnest(${changed.map(([id]) => id)}::uuid[], ${changed.map(([, c]) => c.currentElementId)}::text[],
+                    ${changed.map(([, c]) => c.invalidReplies)}::int[]) AS u(id, element_id, invalid_replies)
+        WHERE s.id = u.id`;
+    }
+    await insertOutbound(tx, this.commands);
+    await this.outbox.flush();
+    this.inbound = [];
+    this.answers = [];
+    this.sessions = new Map();
+    this.commands = [];
+  }
 }

@@ -1,0 +1,212 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { InboundSmsReceived, SurveySendRequested, createMessage } from '@sms-survey/contracts';
+import { createPrismaClient, createSurveyDefinitionRepository, type PrismaClient } from '@sms-survey/db';
+import type { SenderPolicy } from '@sms-survey/survey-domain';
+import { createTestDatabase, type TestDatabase } from '@sms-survey/testing';
+import { applyBatchOnce, TransactionOutbox } from '../src/apply-once.js';
+import type { OutboxRelay } from '../src/outbox-relay.js';
+import { handleInboundSms, handleInboundSmsBatch } from '../src/handlers/inbound-sms.handler.js';
+import { handleSurveySend } from '../src/handlers/survey-send.handler.js';
+import { createSurveyCatalog, type SurveyCatalog } from '../src/survey-catalog.js';
+
+// Replies applied a batch at a time must end exactly as they do one at a time: the same sessions, answers, SMS,
+// suppression list and outbox events, in the same order. Each script below runs three times on a real database,
+// for three sets of customers: one reply per transaction, all replies in one batch, and batches of three.
+
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
+
+const csat = JSON.parse(readFileSync(new URL('../../../examples/surveys/csat-en-no.json', import.meta.url), 'utf8')) as { id: string };
+const POOL = ['+4759440001', '+4759440002'];
+const senders: SenderPolicy = { defaultSender: '+14155550100', subnumberPool: POOL, subnumberCountryPrefixes: ['+47'] };
+
+/** Each customer's surveys (one per entry; a number when it uses subnumbering) and replies, in the order sent. */
+interface Script {
+  name: string;
+  surveys: number;
+  /** A +47 customer, who gets a number per concurrent session (subnumbering). */
+  subnumbering?: boolean;
+  /** [reply, index of the survey whose number it is sent to] */
+  replies: [string, number?][];
+  optOutType?: 'STOP';
+}
+
+const SCRIPTS: Script[] = [
+  { name: 'answers to the end, with an invalid reply between', surveys: 1, replies: [['4'], ['maybe'], ['yes'], ['one more']] },
+  { name: 'a low score branches to free text', surveys: 1, replies: [['1'], ['The agent was rude'], ['thanks']] },
+  { name: 'too many invalid replies end the session', surveys: 1, replies: [['x'], ['y'], ['z'], ['w'], ['5']] },
+  { name: 'STOP ends the session; later replies are ignored; START opts back in', surveys: 1, replies: [['5'], ['STOP'], ['yes'], ['START'], ['4']] },
+  { name: 'no session at all', surveys: 0, replies: [['hello'], ['5']] },
+  { name: 'a single answer', surveys: 1, replies: [['3']] },
+  { name: 'a newer survey supersedes the older one; replies go to the newer', surveys: 2, replies: [['5'], ['yes']] },
+  { name: 'subnumbering: replies to two sessions on two numbers', surveys: 2, subnumbering: true, replies: [['4', 0], ['2', 1], ['no', 0], ['It took too long', 1], ['5', 0]] },
+];
+
+const customerFor = (script: number, run: number) => (SCRIPTS[script]!.subnumbering ? `+47930${run}${String(script).padStart(4, '0')}` : `+1415600${run}${String(script).padStart(3, '0')}`);
+
+describe('handleInboundSmsBatch', () => {
+  let database: TestDatabase;
+  let prisma: PrismaClient;
+  let catalog: SurveyCatalog;
+  let version: number;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    prisma = createPrismaClient({ databaseUrl: database.url, poolSize: 4 });
+    version = (await createSurveyDefinitionRepository(prisma).save(csat.id, csat)).version;
+    catalog = createSurveyCatalog(prisma);
+  });
+
+  afterAll(async () => {
+    await prisma?.$disconnect();
+    await database?.drop();
+  });
+
+  /** Starts the scripts' surveys for run `run` and returns each reply as an event, interleaved across customers. */
+  async function prepare(run: number): Promise<InboundSmsReceived[]> {
+    const numbers = new Map<string, string[]>();
+    for (const [i, script] of SCRIPTS.entries()) {
+      const customer = customerFor(i, run);
+      for (let s = 0; s < script.surveys; s++) {
+        const event = createMessage(SurveySendRequested, {
+          type: 'survey.send.requested',
+          schemaVersion: 1,
+          payload: { sessionId: randomUUID(), surveyId: csat.id, surveyVersion: version, customer, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), userSessionVariables: [] },
+        });
+        await prisma.$transaction((tx) => handleSurveySend(tx, event, { catalog, senders, now: new Date() }));
+      }
+      const sessions = await prisma.surveySession.findMany({ where: { customer }, orderBy: { startedAt: 'asc' } });
+      numbers.set(customer, sessions.map((s) => s.senderNumber));
+    }
+    const events: InboundSmsReceived[] = [];
+    const longest = Math.max(...SCRIPTS.map((s) => s.replies.length));
+    for (let r = 0; r < longest; r++) {
+      for (const [i, script] of SCRIPTS.entries()) {
+        const reply = script.replies[r];
+        if (!reply) continue;
+        const customer = customerFor(i, run);
+        const [body, surveyIndex] = reply;
+        events.push(
+          createMessage(InboundSmsReceived, {
+            type: 'sms.inbound.received',
+            schemaVersion: 1,
+            payload: {
+              messageSid: 'SM' + randomBytes(16).toString('hex'),
+              accountSid: 'AC' + 'a'.repeat(32),
+              from: customer,
+              to: numbers.get(customer)![surveyIndex ?? 0] ?? senders.defaultSender,
+              body,
+              receivedAt: new Date().toISOString(),
+            },
+          }),
+        );
+      }
+    }
+    return events;
+  }
+
+  /** What the replies left behind for each script's customer, with run-specific values taken out. */
+  async function outcome(run: number, outboxEntries: TransactionOutbox['entries']) {
+    return Promise.all(
+      SCRIPTS.map(async (_, i) => {
+        const customer = customerFor(i, run);
+        const sessions = await prisma.surveySession.findMany({ where: { customer }, orderBy: { startedAt: 'asc' }, include: { answers: { orderBy: { id: 'asc' } } } });
+        const sessionIndex = new Map(sessions.map((s, n) => [s.id, n]));
+        const outbound = await prisma.outboundMessage.findMany({ where: { customer }, orderBy: { createdAt: 'asc' } });
+        const inbound = await prisma.inboundMessage.findMany({ where: { customer }, orderBy: { receivedAt: 'asc' } });
+        const events = outboxEntries
+          .map((e) => e.message as unknown as { type: string; payload: Record<string, unknown> })
+          .filter((m) => m.payload.customer === customer || m.payload.to === customer)
+          .map((m) => ({
+            type: m.type,
+            session: sessionIndex.get(String(m.payload.sessionId)),
+            body: m.payload.body,
+            answer: (m.payload.answer as { elementId: string } | undefined)?.elementId,
+            answersSoFar: (m.payload.answersSoFar as { rawReply: string }[] | undefined)?.map((a) => a.rawReply),
+            status: m.payload.status,
+            answers: (m.payload.answers as { rawReply: string }[] | undefined)?.map((a) => a.rawReply),
+          }));
+        return {
+          sessions: sessions.map((s) => ({
+            status: s.status,
+            currentElementId: s.currentElementId,
+            invalidReplies: s.invalidReplies,
+            endReason: s.endReason?.replace(/[0-9a-f-]{36}/, '<session>'),
+            answers: s.answers.map((a) => [a.elementId, a.rawReply, a.value]),
+          })),
+          outbound: outbound.map((m) => [sessionIndex.get(m.sessionId ?? ''), m.body, m.status]),
+          inbound: inbound.map((m) => [m.body, m.sessionId === null ? null : sessionIndex.get(m.sessionId)]),
+          suppressed: (await prisma.suppressedCustomer.count({ where: { customer } })) > 0,
+          events,
+        };
+      }),
+    );
+  }
+
+  const deps = () => ({ catalog, senders });
+
+  it('ends exactly as one reply per transaction does, whether all replies come in one batch or in batches of three', async () => {
+    const oneByOne = await prepare(1);
+    const entries1: TransactionOutbox['entries'] = [];
+    for (const event of oneByOne) {
+      await prisma.$transaction(async (tx) => {
+        const outbox = new TransactionOutbox(tx);
+        outbox.add(await handleInboundSms(tx, event, deps(), new Date()));
+        await outbox.flush();
+        entries1.push(...outbox.entries);
+      });
+    }
+
+    const all = await prepare(2);
+    const entries2: TransactionOutbox['entries'] = [];
+    await prisma.$transaction(async (tx) => {
+      const outbox = new TransactionOutbox(tx);
+      await handleInboundSmsBatch(tx, all, deps(), new Date(), outbox);
+      await outbox.flush();
+      entries2.push(...outbox.entries);
+    });
+
+    const inThrees = await prepare(3);
+    const entries3: TransactionOutbox['entries'] = [];
+    for (let i = 0; i < inThrees.length; i += 3) {
+      await prisma.$transaction(async (tx) => {
+        const outbox = new TransactionOutbox(tx);
+        await handleInboundSmsBatch(tx, inThrees.slice(i, i + 3), deps(), new Date(), outbox);
+        await outbox.flush();
+        entries3.push(...outbox.entries);
+      });
+    }
+
+    const expected = await outcome(1, entries1);
+    // The scripts do reach every path: answers, branching, invalid replies, endings, opt-out, no session.
+    expect(expected.map((o) => o.sessions.map((s) => s.status))).toEqual([
+      ['completed'],
+      ['completed'],
+      ['abandoned'],
+      ['opted-out'],
+      [],
+      ['active'],
+      ['superseded', 'completed'],
+      ['completed', 'completed'],
+    ]);
+    expect(expected[3]!.suppressed).toBe(false); // START after STOP
+    expect(expected[1]!.sessions[0]!.answers.map((a) => a[0])).toEqual(['satisfaction', 'what-went-wrong']);
+    expect(await outcome(2, entries2)).toEqual(expected);
+    expect(await outcome(3, entries3)).toEqual(expected);
+  });
+
+  it('a redelivered batch changes nothing and publishes nothing; a repeated event in a batch counts once', async () => {
+    const events = await prepare(4);
+    const published: bigint[][] = [];
+    const relay = { publishCommitted: async (ids: readonly bigint[]) => void published.push([...ids]) } as unknown as OutboxRelay;
+    const apply = () =>
+      applyBatchOnce(prisma, relay, 'test-group', [...events, events[0]!], (tx, fresh, outbox) => handleInboundSmsBatch(tx, fresh, deps(), new Date(), outbox));
+    expect((await apply()).size).toBe(events.length);
+    expect((await apply()).size).toBe(0);
+    expect(published).toHaveLength(1);
+    const customers = SCRIPTS.map((_, i) => customerFor(i, 4));
+    expect(await prisma.inboundMessage.count({ where: { customer: { in: customers } } })).toBe(events.length);
+    expect(await prisma.outboxEvent.count({ where: { id: { in: published[0] } } })).toBe(published[0]!.length);
+  });
+});
