@@ -27,7 +27,8 @@ const root = env['BENCH_ROOT'] ?? process.cwd();
 const databaseUrl = env['BENCH_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/sms_survey_bench';
 const config: BenchConfig = {
   root,
-  outDir: join(root, '.local/bench'),
+  // Separate directories (and BENCH_DATABASE_URL) let two runs share a machine without stopping each other's processes.
+  outDir: env['BENCH_OUT_DIR'] ?? join(root, '.local/bench'),
   kafkaBrokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((b) => b.trim()),
   topicPrefix: env['BENCH_TOPIC_PREFIX'] ?? 'bench.local.',
   databaseUrl,
