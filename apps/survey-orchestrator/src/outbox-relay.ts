@@ -51,6 +51,33 @@ const SWEEP_LOCK = 4_242_001;
 export function createOutboxRelay(prisma: PrismaClient, producer: EventProducer, logger: Logger, options: { sweepIntervalMs?: number } = {}) {
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
+  let pendingMarks: bigint[] = [];
+  let marking: Promise<void> | undefined;
+
+  /**
+   * Marks published rows in the background, one UPDATE for whatever accumulated meanwhile, so the handler need not
+   * wait for it. A row whose mark is lost (a crash, a failed UPDATE) is published again by the sweep after the
+   * grace period: at least once, as everywhere else.
+   */
+  function markPublished(ids: readonly bigint[]): void {
+    pendingMarks.push(...ids);
+    if (marking) return;
+    marking = (async () => {
+      while (pendingMarks.length > 0) {
+        const batch = pendingMarks;
+        pendingMarks = [];
+        try {
+          await prisma.$executeRaw`
+            UPDATE outbox_event SET published_at = now() WHERE id = ANY(${batch}::bigint[]) AND published_at IS NULL`;
+        } catch (e) {
+          logger.warn({ err: e instanceof Error ? e.message : String(e), rows: batch.length }, 'could not mark outbox rows published; the sweep will publish them again');
+        }
+      }
+    })().finally(() => {
+      marking = undefined;
+      if (pendingMarks.length > 0) markPublished([]); // added after the loop's last look
+    });
+  }
 
   async function publishLocked(tx: Tx, rows: OutboxRow[]): Promise<void> {
     if (rows.length === 0) return;
@@ -91,8 +118,8 @@ export function createOutboxRelay(prisma: PrismaClient, producer: EventProducer,
       }, { timeout: 30_000 });
     },
     /**
-     * Publishes the outbox rows a transaction has just committed, from memory, and marks them published with one
-     * UPDATE (no second transaction, no read-back). `ids` are the rows' ids in `entries`' order (`enqueue`).
+     * Publishes the outbox rows a transaction has just committed, from memory, and marks them published in the
+     * background (`markPublished`: no second transaction, no read-back, no wait). `ids` are the rows' ids in `entries`' order (`enqueue`).
      * Rows scheduled for later (`availableAt` in the future) are left to the sweep, which publishes them when due.
      *
      * Why this is safe: the rows are committed before anything is published (outbox-after-commit), and the same
@@ -102,7 +129,7 @@ export function createOutboxRelay(prisma: PrismaClient, producer: EventProducer,
      * once, here. If this process dies or the publish fails before the UPDATE, the rows stay unpublished and
      * the sweep publishes them after the grace period: at least once, and consumers de-duplicate by event id.
      * Should a sweep (a slow process, another replica) pick a row up anyway, it is published twice, which the
-     * same de-duplication covers; the UPDATE then only sets published_at again.
+     * same de-duplication covers.
      */
     async publishCommitted(ids: readonly bigint[], entries: readonly OutboxEntry[]): Promise<void> {
       if (ids.length !== entries.length) throw new Error(`outbox: ${ids.length} ids for ${entries.length} entries`);
@@ -117,8 +144,7 @@ export function createOutboxRelay(prisma: PrismaClient, producer: EventProducer,
       if (events.length === 0) return;
       // Every OutboxEntry is built by createMessage with its topic's schema (session-events.ts, sms-commands.ts).
       await producer.publish(events, { validated: true });
-      await prisma.$executeRaw`
-        UPDATE outbox_event SET published_at = now() WHERE id = ANY(${dueIds}::bigint[]) AND published_at IS NULL`;
+      markPublished(dueIds);
     },
     start(): void {
       timer = setInterval(() => {
@@ -132,6 +158,7 @@ export function createOutboxRelay(prisma: PrismaClient, producer: EventProducer,
     async stop(): Promise<void> {
       clearInterval(timer);
       await sweeping;
+      await marking;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SmsSendRequested, Topics, createMessage } from '@sms-survey/contracts';
+import { Prisma } from '@sms-survey/db';
 import type { Tx } from './apply-once.js';
 import { COMMITTED_GRACE_SECONDS, type OutboxEntry } from './outbox-relay.js';
 
@@ -51,17 +52,20 @@ export function smsCommand(sms: SmsToQueue): SmsCommand {
   };
 }
 
-/** Records SMS commands as outbound messages whose delivery we track: one INSERT however many. */
-export async function insertOutbound(tx: Tx, commands: readonly SmsCommand[]): Promise<void> {
-  if (commands.length === 0) return;
+/** The INSERT that records SMS commands as outbound messages whose delivery we track (at least one command). */
+export function insertOutboundSql(commands: readonly SmsCommand[]): Prisma.Sql {
   const rows = commands.map((c) => c.row);
-  // Raw SQL: the ORM's create would also read each row back, which nothing uses.
-  await tx.$executeRaw`
+  return Prisma.sql`
     INSERT INTO outbound_message (command_id, session_id, customer, from_number, body, status, created_at, updated_at)
     SELECT u.command_id, u.session_id, u.customer, u.from_number, u.body, 'requested', u.created_at, u.created_at
     FROM unnest(${rows.map((r) => r.commandId)}::uuid[], ${rows.map((r) => r.sessionId)}::uuid[], ${rows.map((r) => r.customer)}::text[],
                 ${rows.map((r) => r.from)}::text[], ${rows.map((r) => r.body)}::text[], ${rows.map((r) => r.createdAt.toISOString())}::timestamptz[])
          AS u(command_id, session_id, customer, from_number, body, created_at)`;
+}
+
+/** Records SMS commands as outbound messages: one INSERT however many (raw SQL: the ORM would read each back). */
+export async function insertOutbound(tx: Tx, commands: readonly SmsCommand[]): Promise<void> {
+  if (commands.length > 0) await tx.$executeRaw(insertOutboundSql(commands));
 }
 
 /** Queues one SMS to a customer and records it as an outbound message whose delivery we track. */

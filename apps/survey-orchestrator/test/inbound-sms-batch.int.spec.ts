@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { InboundSmsReceived, SurveySendRequested, createMessage } from '@sms-survey/contracts';
+import { InboundSmsReceived, SurveySendRequested, createMessage, type RecordedAnswer } from '@sms-survey/contracts';
 import { createPrismaClient, createSurveyDefinitionRepository, type PrismaClient } from '@sms-survey/db';
 import type { SenderPolicy } from '@sms-survey/survey-domain';
 import { createTestDatabase, type TestDatabase } from '@sms-survey/testing';
@@ -123,7 +123,7 @@ describe('handleInboundSmsBatch', () => {
             session: sessionIndex.get(String(m.payload.sessionId)),
             body: m.payload.body,
             answer: (m.payload.answer as { elementId: string } | undefined)?.elementId,
-            answersSoFar: (m.payload.answersSoFar as { rawReply: string }[] | undefined)?.map((a) => a.rawReply),
+            answersSoFar: (m.payload.answersSoFar as RecordedAnswer[] | undefined)?.map((a) => [a.elementId, a.elementType, a.rawReply, a.value]),
             status: m.payload.status,
             answers: (m.payload.answers as { rawReply: string }[] | undefined)?.map((a) => a.rawReply),
           }));
@@ -194,6 +194,12 @@ describe('handleInboundSmsBatch', () => {
     expect(expected[1]!.sessions[0]!.answers.map((a) => a[0])).toEqual(['satisfaction', 'what-went-wrong']);
     expect(await outcome(2, entries2)).toEqual(expected);
     expect(await outcome(3, entries3)).toEqual(expected);
+
+    // Answers read back from the database for answersSoFar (batches of three) keep their exact timestamps.
+    const stored = new Set((await prisma.surveyAnswer.findMany({ select: { answeredAt: true } })).map((a) => a.answeredAt.toISOString()));
+    const reported = entries3.flatMap((e) => ((e.message as unknown as { payload: { answersSoFar?: RecordedAnswer[] } }).payload.answersSoFar ?? []).map((a) => a.answeredAt));
+    expect(reported.length).toBeGreaterThan(10);
+    for (const at of reported) expect(stored).toContain(at);
   });
 
   it('a redelivered batch changes nothing and publishes nothing; a repeated event in a batch counts once', async () => {

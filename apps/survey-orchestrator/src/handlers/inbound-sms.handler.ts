@@ -13,7 +13,7 @@ import { Prisma } from '@sms-survey/db';
 import type { TransactionOutbox, Tx } from '../apply-once.js';
 import type { OutboxEntry } from '../outbox-relay.js';
 import { answerRecorded, endSession, outgoingCommands, queueOutgoing, type SessionRow } from '../session-events.js';
-import { insertOutbound, queueSms, type SmsCommand } from '../sms-commands.js';
+import { insertOutboundSql, queueSms, type SmsCommand } from '../sms-commands.js';
 import type { SurveyCatalog } from '../survey-catalog.js';
 import { optIn, optOut } from '../suppression.js';
 
@@ -139,9 +139,9 @@ export async function handleInboundSms(tx: Tx, event: InboundSmsReceived, deps: 
 /**
  * Customer replies, a batch at a time (one partition's events in offset order, in the caller's transaction),
  * with the same outcome as `handleInboundSms` for each in turn. The common case, an active session's answer or
- * invalid reply, costs a fixed number of statements per batch: one locks and reads the sessions, one reads the
- * suppression list, one the answers so far; the writes (inbound messages, answers, session updates, SMS
- * commands, outbox) are buffered and written with one statement each. Anything else (an opt-out keyword, a
+ * invalid reply, costs a fixed number of statements per batch: one locks and reads the sessions with their
+ * suppression flag and answers so far; the writes (inbound messages, answers, session updates, SMS commands)
+ * are buffered and written with one statement, and the outbox with another. Anything else (an opt-out keyword, a
  * suppressed customer, no active session, a reply that ends the session) goes through `handleInboundSms`,
  * after the buffered writes are flushed so that it sees them; that customer's later replies in the batch take
  * the same path, since what the batch read about them may no longer be true.
@@ -154,11 +154,6 @@ export async function handleInboundSmsBatch(
   outbox: TransactionOutbox,
 ): Promise<void> {
   const sessions = await lockSessions(tx, events, deps.senders);
-  const customers = [...new Set(events.map((e) => e.payload.from))];
-  const suppressed = new Set(
-    (await tx.$queryRaw<{ customer: string }[]>`SELECT customer FROM suppressed_customer WHERE customer = ANY(${customers}::text[])`).map((r) => r.customer),
-  );
-  const answers = await answersOf(tx, [...new Set(sessions.filter((s) => s?.status === 'active').map((s) => s!.id))]);
   const states = new Map<string, SessionState>();
   const writes = new ReplyWrites(tx, outbox);
   const oneByOne = new Set<string>();
@@ -167,7 +162,7 @@ export async function handleInboundSmsBatch(
     const sms = event.payload;
     const session = sessions[i];
     let decision: ReplyDecision | undefined;
-    if (session?.status === 'active' && !oneByOne.has(sms.from) && !suppressed.has(sms.from) && optOutIntent(sms.body, sms.optOutType) === 'none') {
+    if (session?.status === 'active' && !session.suppressed && !oneByOne.has(sms.from) && optOutIntent(sms.body, sms.optOutType) === 'none') {
       const survey = await deps.catalog.get(session.surveyId, session.surveyVersion);
       const state = states.get(session.id) ?? { status: 'active', currentElementId: session.currentElementId, language: session.language, invalidReplies: session.invalidReplies };
       decision = handleReply(survey, state, sms.body, { now });
@@ -187,51 +182,50 @@ export async function handleInboundSmsBatch(
     // As in handleInboundSms: the SMS first, then the answer event, in outbox (= publish) order.
     outbox.add(commands.map((c) => c.entry));
     if (decision.kind === 'answered') {
-      const soFar = answers.get(session.id) ?? [];
-      soFar.push(decision.answer);
-      answers.set(session.id, soFar);
+      session.answers.push(decision.answer);
       writes.answers.push({ sessionId: session.id, answer: decision.answer });
-      outbox.add([answerRecorded(session, decision.answer, soFar)]);
+      outbox.add([answerRecorded(session, decision.answer, session.answers)]);
     }
   }
   await writes.flush();
 }
 
+type LockedSession = StoredSession & {
+  /** The customer is on the suppression list. */
+  suppressed: boolean;
+  /** The answers so far, oldest first, for an active session (else empty); the batch appends to it. */
+  answers: RecordedAnswer[];
+};
+
 /**
- * Locks and reads the session each reply belongs to (as `findSession`), for all replies with one statement.
- * Distinct lookups are locked in a stable order, so that two batches wait for each other instead of deadlocking.
+ * Locks and reads the session each reply belongs to (as `findSession`), with the customer's suppression flag and
+ * the answers so far, for all replies with one statement. Distinct lookups are locked in a stable order, so that
+ * two batches wait for each other instead of deadlocking. The flag and the answers are read from the statement's
+ * snapshot, which a lock wait does not refresh; that is sound because only a session still `active` after the
+ * lock takes the batch path, and whatever could change them (an opt-out, another reply) would have ended the
+ * session or is ordered before this batch (one customer's replies share a partition).
  */
-async function lockSessions(tx: Tx, events: readonly InboundSmsReceived[], senders: SenderPolicy): Promise<(StoredSession | undefined)[]> {
+async function lockSessions(tx: Tx, events: readonly InboundSmsReceived[], senders: SenderPolicy): Promise<(LockedSession | undefined)[]> {
   const lookupOf = (sms: InboundSmsReceived['payload']) => ({ customer: sms.from, sender: bySenderNumber(sms.from, sms.to, senders) ? sms.to : null });
   const keyOf = (l: { customer: string; sender: string | null }) => `${l.customer}|${l.sender ?? ''}`;
   const lookups = [...new Map(events.map((e) => lookupOf(e.payload)).map((l) => [keyOf(l), l])).values()].sort((a, b) =>
     keyOf(a) < keyOf(b) ? -1 : 1,
   );
-  const rows = await tx.$queryRaw<(StoredSession & { lookup: string })[]>`
-    SELECT k.customer || '|' || coalesce(k.sender, '') AS lookup, s.*
+  const rows = await tx.$queryRaw<(StoredSession & { lookup: string; suppressed: boolean; answers: RecordedAnswer[] | null })[]>`
+    SELECT k.customer || '|' || coalesce(k.sender, '') AS lookup, s.*,
+      EXISTS (SELECT 1 FROM suppressed_customer sc WHERE sc.customer = k.customer) AS suppressed,
+      CASE WHEN s.status = 'active' THEN (
+        SELECT json_agg(json_build_object('elementId', a.element_id, 'elementType', a.element_type, 'rawReply', a.raw_reply, 'value', a.value,
+                          'answeredAt', to_char(a.answered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY a.id)
+        FROM survey_answer a WHERE a.session_id = s.id::uuid) END AS answers
     FROM unnest(${lookups.map((l) => l.customer)}::text[], ${lookups.map((l) => l.sender)}::text[]) WITH ORDINALITY AS k(customer, sender, ord)
     CROSS JOIN LATERAL (
       SELECT ${SESSION_COLUMNS} FROM survey_session
       WHERE survey_session.customer = k.customer AND (k.sender IS NULL OR survey_session.sender_number = k.sender)
       ORDER BY (status = 'active') DESC, started_at DESC LIMIT 1 FOR UPDATE) s
     ORDER BY k.ord`;
-  const byLookup = new Map(rows.map(({ lookup, ...session }) => [lookup, session]));
+  const byLookup = new Map(rows.map(({ lookup, answers, ...session }) => [lookup, { ...session, answers: answers ?? [] }]));
   return events.map((e) => byLookup.get(keyOf(lookupOf(e.payload))));
-}
-
-async function answersOf(tx: Tx, sessionIds: string[]): Promise<Map<string, RecordedAnswer[]>> {
-  const byId = new Map<string, RecordedAnswer[]>();
-  if (sessionIds.length === 0) return byId;
-  const rows = await tx.$queryRaw<(AnswerRow & { sessionId: string })[]>`
-    SELECT session_id::text AS "sessionId", element_id AS "elementId", element_type AS "elementType", raw_reply AS "rawReply", value,
-           answered_at AS "answeredAt"
-    FROM survey_answer WHERE session_id = ANY(${sessionIds}::uuid[]) ORDER BY id`;
-  for (const a of rows) {
-    const list = byId.get(a.sessionId) ?? [];
-    list.push({ elementId: a.elementId, elementType: a.elementType, rawReply: a.rawReply, value: a.value as RecordedAnswer['value'], answeredAt: a.answeredAt.toISOString() });
-    byId.set(a.sessionId, list);
-  }
-  return byId;
 }
 
 /** The rows a batch of replies writes, buffered so that each table takes one statement per flush. */
@@ -247,36 +241,35 @@ class ReplyWrites {
     private readonly outbox: TransactionOutbox,
   ) {}
 
+  /** Writes what was buffered: the four tables with one statement (data-modifying CTEs), then the outbox. */
   async flush(): Promise<void> {
-    const { tx, inbound, answers, sessions } = this;
+    const { tx, inbound, sessions, commands } = this;
     if (inbound.length > 0) {
-      await tx.$executeRaw`
-        INSERT INTO inbound_message (message_sid, customer, to_number, body, session_id, received_at)
-        SELECT * FROM unnest(${inbound.map((r) => r.sms.messageSid)}::text[], ${inbound.map((r) => r.sms.from)}::text[],
-                             ${inbound.map((r) => r.sms.to)}::text[], ${inbound.map((r) => r.sms.body)}::text[],
-                             ${inbound.map((r) => r.sessionId)}::uuid[], ${inbound.map((r) => r.sms.receivedAt)}::timestamptz[])
-        ON CONFLICT DO NOTHING`;
-    }
-    if (answers.length > 0) {
-      const a = answers.map((r) => r.answer);
-      // Ordered, so the answers' ids (which order a session's answers) follow the replies.
-      await tx.$executeRaw`
-        INSERT INTO survey_answer (session_id, element_id, element_type, raw_reply, value, answered_at)
-        SELECT u.session_id, u.element_id, u.element_type, u.raw_reply, u.value::jsonb, u.answered_at
-        FROM unnest(${answers.map((r) => r.sessionId)}::uuid[], ${a.map((x) => x.elementId)}::text[], ${a.map((x) => x.elementType)}::text[],
-                    ${a.map((x) => x.rawReply)}::text[], ${a.map((x) => JSON.stringify(x.value))}::text[], ${a.map((x) => x.answeredAt)}::timestamptz[])
-             WITH ORDINALITY AS u(session_id, element_id, element_type, raw_reply, value, answered_at, ord)
-        ORDER BY u.ord`;
-    }
-    if (sessions.size > 0) {
+      const a = this.answers.map((r) => r.answer);
       const changed = [...sessions.entries()];
+      // The answers are inserted in order, so their ids (which order a session's answers) follow the replies.
       await tx.$executeRaw`
-        UPDATE survey_session s SET current_element_id = u.element_id, invalid_replies = u.invalid_replies
-        FROM unnest(${changed.map(([id]) => id)}::uuid[], ${changed.map(([, c]) => c.currentElementId)}::text[],
-                    ${changed.map(([, c]) => c.invalidReplies)}::int[]) AS u(id, element_id, invalid_replies)
-        WHERE s.id = u.id`;
+        WITH inbound AS (
+          INSERT INTO inbound_message (message_sid, customer, to_number, body, session_id, received_at)
+          SELECT * FROM unnest(${inbound.map((r) => r.sms.messageSid)}::text[], ${inbound.map((r) => r.sms.from)}::text[],
+                               ${inbound.map((r) => r.sms.to)}::text[], ${inbound.map((r) => r.sms.body)}::text[],
+                               ${inbound.map((r) => r.sessionId)}::uuid[], ${inbound.map((r) => r.sms.receivedAt)}::timestamptz[])
+          ON CONFLICT DO NOTHING),
+        answers AS (
+          INSERT INTO survey_answer (session_id, element_id, element_type, raw_reply, value, answered_at)
+          SELECT u.session_id, u.element_id, u.element_type, u.raw_reply, u.value::jsonb, u.answered_at
+          FROM unnest(${this.answers.map((r) => r.sessionId)}::uuid[], ${a.map((x) => x.elementId)}::text[], ${a.map((x) => x.elementType)}::text[],
+                      ${a.map((x) => x.rawReply)}::text[], ${a.map((x) => JSON.stringify(x.value))}::text[], ${a.map((x) => x.answeredAt)}::timestamptz[])
+               WITH ORDINALITY AS u(session_id, element_id, element_type, raw_reply, value, answered_at, ord)
+          ORDER BY u.ord),
+        sessions AS (
+          UPDATE survey_session s SET current_element_id = u.element_id, invalid_replies = u.invalid_replies
+          FROM unnest(${changed.map(([id]) => id)}::uuid[], ${changed.map(([, c]) => c.currentElementId)}::text[],
+                      ${changed.map(([, c]) => c.invalidReplies)}::int[]) AS u(id, element_id, invalid_replies)
+          WHERE s.id = u.id)
+        ${commands.length > 0 ? Prisma.sql`, outbound AS (${insertOutboundSql(commands)})` : Prisma.empty}
+        SELECT 1`;
     }
-    await insertOutbound(tx, this.commands);
     await this.outbox.flush();
     this.inbound = [];
     this.answers = [];
