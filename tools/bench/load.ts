@@ -16,6 +16,7 @@ export interface SignedRequest {
   signature: string;
   /** What the benchmark needs to know about the request afterwards. */
   from: string;
+  messageSid?: string;
 }
 
 const runId = randomBytes(8).toString('hex');
@@ -46,8 +47,9 @@ export function inboundParams(messageSid: string, from: string, to: string, body
 
 /** A signed, form-encoded inbound-SMS webhook for `url` (the gateway's PUBLIC_BASE_URL + path). */
 export function signedInbound(url: string, from: string, to: string, body: string): SignedRequest {
-  const params = inboundParams(nextMessageSid(), from, to, body);
-  return { body: new URLSearchParams(params).toString(), signature: signWebhook(SIMULATOR_AUTH_TOKEN, url, params), from };
+  const messageSid = nextMessageSid();
+  const params = inboundParams(messageSid, from, to, body);
+  return { body: new URLSearchParams(params).toString(), signature: signWebhook(SIMULATOR_AUTH_TOKEN, url, params), from, messageSid };
 }
 
 export interface LoadResult {

@@ -42,6 +42,10 @@ export interface ReplyRun {
   latency: LatencySummary;
   /** Reply sent → CreateTime of the next question (stamped by the orchestrator's producer). */
   latencyToCreateTime: LatencySummary;
+  /** Reply sent → CreateTime of its sms.inbound.received event (the gateway's part). */
+  latencyToInboundEvent: LatencySummary;
+  /** CreateTime of the inbound event → CreateTime of the next question (the orchestrator's part, with its fetch). */
+  inboundEventToCreateTime: LatencySummary;
   load: LoadResult;
   cpu: CpuReport;
   /** CPU µs per answered reply of each process group. */
@@ -131,9 +135,10 @@ async function runPgbench(ctx: BenchContext, db: pg.Client): Promise<PgbenchResu
 /** The watcher process: every next-question send to a benchmark customer, as it appears on sms.send.v1. */
 async function startWatcher(ctx: BenchContext) {
   const seen = new Map<string, SeenSend>();
+  const inbound = new Map<string, number>();
   let lastSeenAt = Date.now();
   const child = fork(join(ctx.config.root, 'tools/bench/send-watcher.ts'), [
-    JSON.stringify({ brokers: ctx.config.kafkaBrokers, topic: `${ctx.config.topicPrefix}sms.send.v1`, groupId: `${ctx.config.topicPrefix}bench-send-watcher`, customerPrefix: CUSTOMER_PREFIX }),
+    JSON.stringify({ brokers: ctx.config.kafkaBrokers, topic: `${ctx.config.topicPrefix}sms.send.v1`, inboundTopic: `${ctx.config.topicPrefix}sms.inbound.v1`, groupId: `${ctx.config.topicPrefix}bench-send-watcher`, customerPrefix: CUSTOMER_PREFIX }),
   ], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pid = child.pid!;
   ctx.extraPids.set('bench (send watcher)', () => [pid]);
@@ -141,6 +146,7 @@ async function startWatcher(ctx: BenchContext) {
     child.on('message', (m: WatcherMessage) => {
       if (m.kind === 'ready') resolve();
       if (m.kind === 'error') reject(new Error(`send watcher: ${m.error}`));
+      if (m.kind === 'inbound') for (const i of m.inbound) inbound.set(i.messageSid, i.createdAt);
       if (m.kind === 'sends') {
         lastSeenAt = Date.now();
         for (const s of m.sends) {
@@ -154,6 +160,7 @@ async function startWatcher(ctx: BenchContext) {
   await ready;
   return {
     seen,
+    inbound,
     lastSeenAt: () => lastSeenAt,
     async stop() {
       ctx.extraPids.delete('bench (send watcher)');
@@ -168,6 +175,7 @@ interface Planned {
   customer: string;
   /** The question this reply's answer should bring. */
   expect: number;
+  messageSid: string;
 }
 
 export async function repliesScenario(ctx: BenchContext, gatewayUrl: string, startServices: () => Promise<void>): Promise<RepliesResults> {
@@ -217,8 +225,9 @@ export async function repliesScenario(ctx: BenchContext, gatewayUrl: string, sta
           const question = position[c]!;
           if (question >= QUESTIONS) throw new Error(`customer ${customer(c)} has answered all ${QUESTIONS} questions: use more customers (BENCH_CUSTOMERS)`);
           position[c] = question + 1;
-          planned.push({ customer: customer(c), expect: question + 1 });
-          requests.push(signedInbound(url, customer(c), SENDER, String((i % 5) + 1)));
+          const request = signedInbound(url, customer(c), SENDER, String((i % 5) + 1));
+          planned.push({ customer: customer(c), expect: question + 1, messageSid: request.messageSid! });
+          requests.push(request);
         }
         return { planned, requests };
       };
@@ -250,6 +259,8 @@ export async function repliesScenario(ctx: BenchContext, gatewayUrl: string, sta
         });
         const latencies: number[] = [];
         const toCreate: number[] = [];
+        const toInbound: number[] = [];
+        const inboundToCreate: number[] = [];
         let first = Infinity;
         let last = 0;
         for (const i of okIndex) {
@@ -261,6 +272,11 @@ export async function repliesScenario(ctx: BenchContext, gatewayUrl: string, sta
           if (!s) continue;
           latencies.push(s.receivedAt - at);
           toCreate.push(s.createdAt - at);
+          const inboundAt = watcher.inbound.get(p.messageSid);
+          if (inboundAt !== undefined) {
+            toInbound.push(inboundAt - at);
+            inboundToCreate.push(s.createdAt - inboundAt);
+          }
           last = Math.max(last, s.receivedAt);
         }
         const run: ReplyRun = {
@@ -269,13 +285,17 @@ export async function repliesScenario(ctx: BenchContext, gatewayUrl: string, sta
           repliesPerSecond: latencies.length / ((last - first) / 1000),
           latency: summarize(latencies),
           latencyToCreateTime: summarize(toCreate),
+          latencyToInboundEvent: summarize(toInbound),
+          inboundEventToCreateTime: summarize(inboundToCreate),
           load: result,
           cpu,
           cpuPerReplyUs: cpuPerOp(cpu, latencies.length / cpu.seconds),
         };
         ctx.log(
           `${what}: ${run.answered}/${run.acknowledged} replies answered, ${run.repliesPerSecond.toFixed(0)} replies/s, ` +
-            `p50 ${run.latency.p50} ms, p99 ${run.latency.p99} ms (gateway p99 ${result.latency.p99.toFixed(1)} ms); ${describeCpu(cpu)}; ` +
+            `p50 ${run.latency.p50} ms, p99 ${run.latency.p99} ms (gateway p99 ${result.latency.p99.toFixed(1)} ms; ` +
+            `reply → inbound event p50/p99 ${run.latencyToInboundEvent.p50}/${run.latencyToInboundEvent.p99} ms, ` +
+            `inbound event → next question p50/p99 ${run.inboundEventToCreateTime.p50}/${run.inboundEventToCreateTime.p99} ms); ${describeCpu(cpu)}; ` +
             `CPU µs/reply ${JSON.stringify(run.cpuPerReplyUs)}`,
         );
         return run;

@@ -2,6 +2,8 @@
  * Child process (forked with IPC): consumes `<prefix>sms.send.v1` with kafkajs and reports, for every
  * `sms.send.requested` to a benchmark customer, when it arrived here (a process of its own, so the load
  * generator does not delay the timestamps) and the Kafka CreateTime the orchestrator's producer stamped on it.
+ * It also reports the CreateTime of each benchmark customer's `sms.inbound.received` on `<prefix>sms.inbound.v1`
+ * (stamped by the gateway's producer), which splits a reply's latency into gateway and orchestrator.
  * Options come as JSON in argv[2].
  */
 import { Kafka, logLevel } from 'kafkajs';
@@ -9,6 +11,7 @@ import { Kafka, logLevel } from 'kafkajs';
 export interface WatcherOptions {
   brokers: string[];
   topic: string;
+  inboundTopic: string;
   groupId: string;
   /** Only sends to customers whose number starts with this. */
   customerPrefix: string;
@@ -24,7 +27,18 @@ export interface SeenSend {
   createdAt: number;
 }
 
-export type WatcherMessage = { kind: 'ready' } | { kind: 'sends'; sends: SeenSend[] } | { kind: 'stopped' } | { kind: 'error'; error: string };
+export interface SeenInbound {
+  messageSid: string;
+  /** Kafka CreateTime (ms). */
+  createdAt: number;
+}
+
+export type WatcherMessage =
+  | { kind: 'ready' }
+  | { kind: 'sends'; sends: SeenSend[] }
+  | { kind: 'inbound'; inbound: SeenInbound[] }
+  | { kind: 'stopped' }
+  | { kind: 'error'; error: string };
 
 const options = JSON.parse(process.argv[2] ?? '{}') as WatcherOptions;
 const kafka = new Kafka({ clientId: 'bench-send-watcher', brokers: options.brokers, logLevel: logLevel.NOTHING });
@@ -35,11 +49,21 @@ consumer.on(consumer.events.GROUP_JOIN, () => post({ kind: 'ready' }));
 
 try {
   await consumer.connect();
-  await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+  await consumer.subscribe({ topics: [options.topic, options.inboundTopic], fromBeginning: true });
   await consumer.run({
     partitionsConsumedConcurrently: 6,
     eachBatch: async ({ batch }) => {
       const receivedAt = Date.now();
+      if (batch.topic === options.inboundTopic) {
+        const inbound: SeenInbound[] = [];
+        for (const message of batch.messages) {
+          const value = JSON.parse(message.value?.toString('utf8') ?? '{}') as { type?: string; payload?: { from?: string; messageSid?: string } };
+          if (value.type !== 'sms.inbound.received' || !value.payload?.from?.startsWith(options.customerPrefix) || !value.payload.messageSid) continue;
+          inbound.push({ messageSid: value.payload.messageSid, createdAt: Number(message.timestamp) });
+        }
+        if (inbound.length) post({ kind: 'inbound', inbound });
+        return;
+      }
       const sends: SeenSend[] = [];
       for (const message of batch.messages) {
         const value = JSON.parse(message.value?.toString('utf8') ?? '{}') as { type?: string; payload?: { to?: string; body?: string } };

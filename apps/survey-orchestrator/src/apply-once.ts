@@ -1,19 +1,19 @@
-import type { Prisma, PrismaClient } from '@sms-survey/db';
+import { Prisma, inSqlTransaction, type PrismaClient, type Sql } from '@sms-survey/db';
+import type pg from 'pg';
 import { enqueue, type OutboxEntry, type OutboxRelay } from './outbox-relay.js';
 
 export type Tx = Prisma.TransactionClient;
 
 /**
  * The outbox entries a transaction produces. `add` collects them in order; `flush` writes what was added
- * since the last flush with one INSERT (handlers flush before work that reads the outbox table, e.g.
- * cancelling a session's held SMS). Everything flushed is published after the commit.
+ * since the last flush with one INSERT. Everything flushed is published after the commit.
  */
 export class TransactionOutbox {
   private pending: OutboxEntry[] = [];
   readonly ids: bigint[] = [];
   readonly entries: OutboxEntry[] = [];
 
-  constructor(private readonly tx: Tx) {}
+  constructor(private readonly sql: Sql) {}
 
   add(entries: readonly OutboxEntry[]): void {
     this.pending.push(...entries);
@@ -23,9 +23,27 @@ export class TransactionOutbox {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    this.ids.push(...(await enqueue(this.tx, batch)));
+    this.ids.push(...(await enqueue(this.sql, batch)));
     this.entries.push(...batch);
   }
+}
+
+/** `Sql` inside a Prisma interactive transaction. */
+export const prismaSql =
+  (tx: Tx): Sql =>
+  <T>(query: Prisma.Sql) =>
+    tx.$queryRaw<T[]>(query);
+
+/** Records event ids as applied; returns the events not applied before (first occurrence of each, in order). */
+async function recordApplied<E extends { id: string }>(sql: Sql, consumerGroup: string, events: readonly E[]): Promise<E[]> {
+  const ids = [...new Set(events.map((e) => e.id))];
+  const recorded = await sql<{ id: string }>(Prisma.sql`
+    INSERT INTO processed_message (consumer_group, message_id)
+    SELECT ${consumerGroup}, id FROM unnest(${ids}::uuid[]) AS u(id)
+    ON CONFLICT DO NOTHING
+    RETURNING message_id::text AS id`);
+  const unapplied = new Set(recorded.map((r) => r.id));
+  return events.filter((e) => unapplied.delete(e.id)); // a repeated id counts once, at its first place
 }
 
 /** Long enough for a batch of several hundred events; Prisma's default (5 s) is meant for single requests. */
@@ -36,8 +54,8 @@ const BATCH_TRANSACTION_TIMEOUT_MS = 60_000;
  * not applied before (first occurrence, in the order given), and writes the outbox entries it added; then
  * publishes them from memory after the commit (`OutboxRelay.publishCommitted`). A redelivered event finds its
  * id recorded and changes nothing (its outbox rows, if unpublished, are published by the relay's sweep).
- * One transaction per batch shares its commit (a WAL flush), the publish and the marking UPDATE between all
- * of its events. Returns the ids applied now.
+ * One transaction per batch shares its commit (a WAL flush) and the publish between all of its events.
+ * Returns the ids applied now.
  */
 export async function applyBatchOnce<E extends { id: string }>(
   prisma: PrismaClient,
@@ -48,25 +66,16 @@ export async function applyBatchOnce<E extends { id: string }>(
 ): Promise<Set<string>> {
   const written = await prisma.$transaction(
     async (tx) => {
-      const ids = [...new Set(events.map((e) => e.id))];
-      const recorded = await tx.$queryRaw<{ id: string }[]>`
-        INSERT INTO processed_message (consumer_group, message_id)
-        SELECT ${consumerGroup}, id FROM unnest(${ids}::uuid[]) AS u(id)
-        ON CONFLICT DO NOTHING
-        RETURNING message_id::text AS id`;
-      const freshIds = new Set(recorded.map((r) => r.id));
-      if (freshIds.size === 0) return { freshIds, outbox: undefined };
-      const unapplied = new Set(freshIds);
-      const fresh = events.filter((e) => unapplied.delete(e.id)); // a repeated id counts once, at its first place
-      const outbox = new TransactionOutbox(tx);
-      await apply(tx, fresh, outbox);
+      const fresh = await recordApplied(prismaSql(tx), consumerGroup, events);
+      const outbox = new TransactionOutbox(prismaSql(tx));
+      if (fresh.length > 0) await apply(tx, fresh, outbox);
       await outbox.flush();
-      return { freshIds, outbox };
+      return { applied: new Set(fresh.map((e) => e.id)), outbox };
     },
     { timeout: BATCH_TRANSACTION_TIMEOUT_MS },
   );
-  if (written.outbox) await relay.publishCommitted(written.outbox.ids, written.outbox.entries);
-  return written.freshIds;
+  await relay.publishCommitted(written.outbox.ids, written.outbox.entries);
+  return written.applied;
 }
 
 /** `applyBatchOnce` for one event whose handler returns its outbox entries; false when it was applied before. */
@@ -77,8 +86,36 @@ export async function applyOnce(
   eventId: string,
   apply: (tx: Tx) => Promise<readonly OutboxEntry[]>,
 ): Promise<boolean> {
-  const applied = await applyBatchOnce(prisma, relay, consumerGroup, [{ id: eventId }], async (tx, fresh, outbox) => {
-    if (fresh.length > 0) outbox.add(await apply(tx));
+  const applied = await applyBatchOnce(prisma, relay, consumerGroup, [{ id: eventId }], async (tx, _fresh, outbox) => {
+    outbox.add(await apply(tx));
   });
   return applied.size > 0;
+}
+
+/**
+ * `applyBatchOnce` on a plain `pg` connection, for a hot path written in raw SQL. `apply` may leave some of the
+ * fresh events to the caller (it returns them, e.g. because they need the general handler): they are not
+ * recorded as applied, so the caller applies them after this transaction commits, each on its own
+ * (`applyOnce`), and a crash before that redelivers them. Returns those events, in order.
+ */
+export async function applySqlBatchOnce<E extends { id: string }>(
+  pool: pg.Pool,
+  relay: OutboxRelay,
+  consumerGroup: string,
+  events: readonly E[],
+  apply: (sql: Sql, fresh: E[], outbox: TransactionOutbox) => Promise<E[]>,
+): Promise<E[]> {
+  const written = await inSqlTransaction(pool, async (sql) => {
+    const fresh = await recordApplied(sql, consumerGroup, events);
+    const outbox = new TransactionOutbox(sql);
+    const left = fresh.length > 0 ? await apply(sql, fresh, outbox) : [];
+    if (left.length > 0) {
+      await sql(Prisma.sql`
+        DELETE FROM processed_message WHERE consumer_group = ${consumerGroup} AND message_id = ANY(${left.map((e) => e.id)}::uuid[])`);
+    }
+    await outbox.flush();
+    return { left, outbox };
+  });
+  await relay.publishCommitted(written.outbox.ids, written.outbox.entries);
+  return written.left;
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { OutboxRelay } from './outbox-relay.js';
 import { enqueue } from './outbox-relay.js';
 import { endSession } from './session-events.js';
+import { prismaSql } from './apply-once.js';
 
 /**
  * The durable expiry timer: every interval, active sessions past their expiry time are ended as `expired`
@@ -23,7 +24,7 @@ export function createExpiryTimer(prisma: PrismaClient, relay: OutboxRelay, logg
         const session = await tx.surveySession.findUniqueOrThrow({ where: { id } });
         entries.push(await endSession(tx, session, 'expired', new Date(), 'expiry time reached'));
       }
-      return enqueue(tx, entries);
+      return enqueue(prismaSql(tx), entries);
     });
     await relay.publish(ids);
     return ids.length;

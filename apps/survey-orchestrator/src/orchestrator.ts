@@ -1,13 +1,15 @@
 import { Topics, type InboundSmsReceived, type MessageOf } from '@sms-survey/contracts';
+import { createSqlPool } from '@sms-survey/db';
 import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
 import type { SenderPolicy } from '@sms-survey/survey-domain';
 import type { Logger } from 'pino';
 import { applyBatchOnce, applyOnce, type Tx } from './apply-once.js';
+import { applyReplies } from './apply-replies.js';
 import type { OrchestratorConfig } from './config.js';
 import { createExpiryTimer } from './expiry-timer.js';
 import { handleMessageStatus, handleSendResult } from './handlers/delivery.handler.js';
 import { createFlexTaskReporter, handleFlexTaskEvent, type FlexTaskResult } from './handlers/flex-task.handler.js';
-import { handleInboundSms, handleInboundSmsBatch } from './handlers/inbound-sms.handler.js';
+import { handleInboundSms } from './handlers/inbound-sms.handler.js';
 import { handleSurveySend } from './handlers/survey-send.handler.js';
 import { createOutboxRelay, type OutboxEntry } from './outbox-relay.js';
 import { createSurveyCatalog } from './survey-catalog.js';
@@ -25,6 +27,12 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
     logger,
     onFatal,
     build({ producer, prisma, registry, consumer: createConsumer }) {
+      // Customer replies, the hot path, are applied in raw SQL on plain pg connections (apply-once.ts).
+      const sqlPool = createSqlPool({
+        databaseUrl: config.DATABASE_URL,
+        poolSize: config.DATABASE_POOL_SIZE,
+        onIdleError: (e) => logger.warn({ err: e.message }, 'idle database connection closed'),
+      });
       const relay = createOutboxRelay(prisma, producer, logger);
       const expiry = createExpiryTimer(prisma, relay, logger, { intervalMs: config.EXPIRY_CHECK_INTERVAL_MS });
       const catalog = createSurveyCatalog(prisma);
@@ -75,9 +83,11 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
           const now = new Date();
           const events = messages.map((m) => m.event);
           const flexResults = new Map<string, FlexTaskResult>();
+          const replies = events.filter((e): e is InboundSmsReceived => e.type === 'sms.inbound.received');
+          if (replies.length === events.length) {
+            return applyReplies({ prisma, sqlPool, relay, consumerGroup: group, deps: inboundDeps }, replies, now);
+          }
           const applied = await applyBatchOnce(prisma, relay, group, events, async (tx, fresh, outbox) => {
-            const replies = fresh.filter((e): e is InboundSmsReceived => e.type === 'sms.inbound.received');
-            if (replies.length === fresh.length) return handleInboundSmsBatch(tx, replies, inboundDeps, now, outbox);
             for (const event of fresh) outbox.add(await applyEvent(tx, event, now, flexResults));
           });
           reportFlexResults(events, applied, flexResults);
@@ -99,6 +109,7 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
         stop: async () => {
           await expiry.stop();
           await relay.stop();
+          await sqlPool.end();
         },
       };
     },

@@ -1,5 +1,5 @@
 import { allTopics, type TopicDefinition } from '@sms-survey/contracts';
-import type { Prisma, PrismaClient } from '@sms-survey/db';
+import { Prisma, type PrismaClient, type Sql } from '@sms-survey/db';
 import type { EventProducer, OutgoingEvent } from '@sms-survey/kafka';
 import type { Logger } from 'pino';
 
@@ -15,20 +15,20 @@ type Tx = Prisma.TransactionClient;
 type OutboxRow = { id: bigint; topic: string; key: string; payload: unknown };
 
 /** Writes events to the outbox inside the caller's transaction; they are published after it commits. */
-export async function enqueue(tx: Tx, entries: readonly OutboxEntry[]): Promise<bigint[]> {
+export async function enqueue(sql: Sql, entries: readonly OutboxEntry[]): Promise<bigint[]> {
   if (entries.length === 0) return [];
-  // Raw SQL, one statement; created_at and (unless scheduled) available_at are the transaction's now(), so a row
-  // due at once has available_at = created_at (which the sweep's grace period relies on).
-  const rows = await tx.$queryRaw<{ id: bigint }[]>`
+  // One statement; created_at and (unless scheduled) available_at are the transaction's now(), so a row due at
+  // once has available_at = created_at (which the sweep's grace period relies on).
+  const rows = await sql<{ id: bigint | string }>(Prisma.sql`
     INSERT INTO outbox_event (topic, key, payload, available_at)
     SELECT u.topic, u.key, u.payload::jsonb, COALESCE(NULLIF(u.at, '')::timestamptz, now())
     FROM unnest(${entries.map((e) => e.topic.name)}::text[], ${entries.map((e) => e.key)}::text[],
                 ${entries.map((e) => JSON.stringify(e.message))}::text[], ${entries.map((e) => e.availableAt?.toISOString() ?? '')}::text[])
          WITH ORDINALITY AS u(topic, key, payload, at, ord)
     ORDER BY u.ord
-    RETURNING id`;
+    RETURNING id`);
   // One INSERT: the sequence numbers its rows in the order given, so ascending ids match `entries` in order.
-  return rows.map((r) => r.id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**

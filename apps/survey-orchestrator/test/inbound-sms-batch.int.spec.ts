@@ -2,12 +2,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InboundSmsReceived, SurveySendRequested, createMessage, type RecordedAnswer } from '@sms-survey/contracts';
-import { createPrismaClient, createSurveyDefinitionRepository, type PrismaClient } from '@sms-survey/db';
+import { createPrismaClient, createSqlPool, createSurveyDefinitionRepository, type PrismaClient } from '@sms-survey/db';
+import type pg from 'pg';
 import type { SenderPolicy } from '@sms-survey/survey-domain';
 import { createTestDatabase, type TestDatabase } from '@sms-survey/testing';
-import { applyBatchOnce, TransactionOutbox } from '../src/apply-once.js';
-import type { OutboxRelay } from '../src/outbox-relay.js';
-import { handleInboundSms, handleInboundSmsBatch } from '../src/handlers/inbound-sms.handler.js';
+import { applyOnce } from '../src/apply-once.js';
+import { applyReplies } from '../src/apply-replies.js';
+import type { OutboxEntry, OutboxRelay } from '../src/outbox-relay.js';
+import { handleInboundSms } from '../src/handlers/inbound-sms.handler.js';
 import { handleSurveySend } from '../src/handlers/survey-send.handler.js';
 import { createSurveyCatalog, type SurveyCatalog } from '../src/survey-catalog.js';
 
@@ -48,18 +50,21 @@ const customerFor = (script: number, run: number) => (SCRIPTS[script]!.subnumber
 describe('handleInboundSmsBatch', () => {
   let database: TestDatabase;
   let prisma: PrismaClient;
+  let sqlPool: pg.Pool;
   let catalog: SurveyCatalog;
   let version: number;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     prisma = createPrismaClient({ databaseUrl: database.url, poolSize: 4 });
+    sqlPool = createSqlPool({ databaseUrl: database.url, poolSize: 2 });
     version = (await createSurveyDefinitionRepository(prisma).save(csat.id, csat)).version;
     catalog = createSurveyCatalog(prisma);
   });
 
   afterAll(async () => {
     await prisma?.$disconnect();
+    await sqlPool?.end();
     await database?.drop();
   });
 
@@ -107,7 +112,7 @@ describe('handleInboundSmsBatch', () => {
   }
 
   /** What the replies left behind for each script's customer, with run-specific values taken out. */
-  async function outcome(run: number, outboxEntries: TransactionOutbox['entries']) {
+  async function outcome(run: number, outboxEntries: OutboxEntry[]) {
     return Promise.all(
       SCRIPTS.map(async (_, i) => {
         const customer = customerFor(i, run);
@@ -144,39 +149,31 @@ describe('handleInboundSmsBatch', () => {
     );
   }
 
-  const deps = () => ({ catalog, senders });
+  /** The orchestrator's way of applying replies, with a relay that records what would be published, in order. */
+  function applier() {
+    const published: OutboxEntry[] = [];
+    const relay = { publishCommitted: async (_ids: readonly bigint[], entries: readonly OutboxEntry[]) => void published.push(...entries) } as unknown as OutboxRelay;
+    const ctx = { prisma, sqlPool, relay, consumerGroup: 'test-group', deps: { catalog, senders } };
+    return { published, ctx, relay };
+  }
 
   it('ends exactly as one reply per transaction does, whether all replies come in one batch or in batches of three', async () => {
     const oneByOne = await prepare(1);
-    const entries1: TransactionOutbox['entries'] = [];
+    const one = applier();
     for (const event of oneByOne) {
-      await prisma.$transaction(async (tx) => {
-        const outbox = new TransactionOutbox(tx);
-        outbox.add(await handleInboundSms(tx, event, deps(), new Date()));
-        await outbox.flush();
-        entries1.push(...outbox.entries);
-      });
+      await applyOnce(prisma, one.relay, 'test-group', event.id, (tx) => handleInboundSms(tx, event, one.ctx.deps, new Date()));
     }
+    const entries1 = one.published;
 
     const all = await prepare(2);
-    const entries2: TransactionOutbox['entries'] = [];
-    await prisma.$transaction(async (tx) => {
-      const outbox = new TransactionOutbox(tx);
-      await handleInboundSmsBatch(tx, all, deps(), new Date(), outbox);
-      await outbox.flush();
-      entries2.push(...outbox.entries);
-    });
+    const batch = applier();
+    await applyReplies(batch.ctx, all, new Date());
+    const entries2 = batch.published;
 
     const inThrees = await prepare(3);
-    const entries3: TransactionOutbox['entries'] = [];
-    for (let i = 0; i < inThrees.length; i += 3) {
-      await prisma.$transaction(async (tx) => {
-        const outbox = new TransactionOutbox(tx);
-        await handleInboundSmsBatch(tx, inThrees.slice(i, i + 3), deps(), new Date(), outbox);
-        await outbox.flush();
-        entries3.push(...outbox.entries);
-      });
-    }
+    const threes = applier();
+    for (let i = 0; i < inThrees.length; i += 3) await applyReplies(threes.ctx, inThrees.slice(i, i + 3), new Date());
+    const entries3 = threes.published;
 
     const expected = await outcome(1, entries1);
     // The scripts do reach every path: answers, branching, invalid replies, endings, opt-out, no session.
@@ -204,15 +201,21 @@ describe('handleInboundSmsBatch', () => {
 
   it('a redelivered batch changes nothing and publishes nothing; a repeated event in a batch counts once', async () => {
     const events = await prepare(4);
-    const published: bigint[][] = [];
-    const relay = { publishCommitted: async (ids: readonly bigint[]) => void published.push([...ids]) } as unknown as OutboxRelay;
-    const apply = () =>
-      applyBatchOnce(prisma, relay, 'test-group', [...events, events[0]!], (tx, fresh, outbox) => handleInboundSmsBatch(tx, fresh, deps(), new Date(), outbox));
-    expect((await apply()).size).toBe(events.length);
-    expect((await apply()).size).toBe(0);
-    expect(published).toHaveLength(1);
+    const { published, ctx } = applier();
+    await applyReplies(ctx, [...events, events[0]!], new Date());
     const customers = SCRIPTS.map((_, i) => customerFor(i, 4));
-    expect(await prisma.inboundMessage.count({ where: { customer: { in: customers } } })).toBe(events.length);
-    expect(await prisma.outboxEvent.count({ where: { id: { in: published[0] } } })).toBe(published[0]!.length);
+    const state = async () => ({
+      inbound: await prisma.inboundMessage.count({ where: { customer: { in: customers } } }),
+      answers: await prisma.surveyAnswer.count({ where: { session: { customer: { in: customers } } } }),
+      outbound: await prisma.outboundMessage.count({ where: { customer: { in: customers } } }),
+      processed: await prisma.processedMessage.count({ where: { consumerGroup: 'test-group', messageId: { in: events.map((e) => e.id) } } }),
+    });
+    const first = await state();
+    expect(first.inbound).toBe(events.length);
+    expect(first.processed).toBe(events.length); // the batch's and the ones applied one by one after it
+    const publishedOnce = published.length;
+    await applyReplies(ctx, events, new Date());
+    expect(await state()).toEqual(first);
+    expect(published).toHaveLength(publishedOnce);
   });
 });

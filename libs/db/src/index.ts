@@ -3,3 +3,4 @@ export * from './ensure-database.js';
 export { DEFAULT_DATABASE_URL } from './db-config.js';
 export * from './survey-definition.repository.js';
 export * from './transient-errors.js';
+export * from './sql-transaction.js';

@@ -9,7 +9,7 @@ import {
   type SessionState,
   type SessionStatus,
 } from '@sms-survey/survey-domain';
-import { Prisma } from '@sms-survey/db';
+import { Prisma, type Sql } from '@sms-survey/db';
 import type { TransactionOutbox, Tx } from '../apply-once.js';
 import type { OutboxEntry } from '../outbox-relay.js';
 import { answerRecorded, endSession, outgoingCommands, queueOutgoing, type SessionRow } from '../session-events.js';
@@ -138,39 +138,38 @@ export async function handleInboundSms(tx: Tx, event: InboundSmsReceived, deps: 
 
 /**
  * Customer replies, a batch at a time (one partition's events in offset order, in the caller's transaction),
- * with the same outcome as `handleInboundSms` for each in turn. The common case, an active session's answer or
- * invalid reply, costs a fixed number of statements per batch: one locks and reads the sessions with their
- * suppression flag and answers so far; the writes (inbound messages, answers, session updates, SMS commands)
- * are buffered and written with one statement, and the outbox with another. Anything else (an opt-out keyword, a
- * suppressed customer, no active session, a reply that ends the session) goes through `handleInboundSms`,
- * after the buffered writes are flushed so that it sees them; that customer's later replies in the batch take
- * the same path, since what the batch read about them may no longer be true.
+ * for the common case: an active session's answer or invalid reply. It costs a fixed number of statements per
+ * batch, in raw SQL: one locks and reads the sessions with their suppression flag and answers so far; the writes
+ * (inbound messages, answers, session updates, SMS commands) are buffered and written with one statement. Any
+ * other reply (an opt-out keyword, a suppressed customer, no active session, a reply that ends the session) is
+ * returned, with that customer's later replies in the batch, for `handleInboundSms` to apply one by one after
+ * this transaction commits; the outcome is the same as applying every reply with `handleInboundSms` in turn.
  */
 export async function handleInboundSmsBatch(
-  tx: Tx,
+  sql: Sql,
   events: readonly InboundSmsReceived[],
   deps: InboundSmsDeps,
   now: Date,
   outbox: TransactionOutbox,
-): Promise<void> {
-  const sessions = await lockSessions(tx, events, deps.senders);
+): Promise<InboundSmsReceived[]> {
+  const sessions = await lockSessions(sql, events, deps.senders);
   const states = new Map<string, SessionState>();
-  const writes = new ReplyWrites(tx, outbox);
-  const oneByOne = new Set<string>();
+  const writes = new ReplyWrites();
+  const deferred: InboundSmsReceived[] = [];
+  const deferredCustomers = new Set<string>();
 
   for (const [i, event] of events.entries()) {
     const sms = event.payload;
     const session = sessions[i];
     let decision: ReplyDecision | undefined;
-    if (session?.status === 'active' && !session.suppressed && !oneByOne.has(sms.from) && optOutIntent(sms.body, sms.optOutType) === 'none') {
+    if (session?.status === 'active' && !session.suppressed && !deferredCustomers.has(sms.from) && optOutIntent(sms.body, sms.optOutType) === 'none') {
       const survey = await deps.catalog.get(session.surveyId, session.surveyVersion);
       const state = states.get(session.id) ?? { status: 'active', currentElementId: session.currentElementId, language: session.language, invalidReplies: session.invalidReplies };
       decision = handleReply(survey, state, sms.body, { now });
     }
     if (!session || !decision || !(decision.kind === 'invalid' || (decision.kind === 'answered' && !decision.completed))) {
-      await writes.flush();
-      oneByOne.add(sms.from);
-      outbox.add(await handleInboundSms(tx, event, deps, now));
+      deferred.push(event);
+      deferredCustomers.add(sms.from);
       continue;
     }
 
@@ -187,7 +186,8 @@ export async function handleInboundSmsBatch(
       outbox.add([answerRecorded(session, decision.answer, session.answers)]);
     }
   }
-  await writes.flush();
+  await writes.write(sql);
+  return deferred;
 }
 
 type LockedSession = StoredSession & {
@@ -205,13 +205,13 @@ type LockedSession = StoredSession & {
  * lock takes the batch path, and whatever could change them (an opt-out, another reply) would have ended the
  * session or is ordered before this batch (one customer's replies share a partition).
  */
-async function lockSessions(tx: Tx, events: readonly InboundSmsReceived[], senders: SenderPolicy): Promise<(LockedSession | undefined)[]> {
+async function lockSessions(sql: Sql, events: readonly InboundSmsReceived[], senders: SenderPolicy): Promise<(LockedSession | undefined)[]> {
   const lookupOf = (sms: InboundSmsReceived['payload']) => ({ customer: sms.from, sender: bySenderNumber(sms.from, sms.to, senders) ? sms.to : null });
   const keyOf = (l: { customer: string; sender: string | null }) => `${l.customer}|${l.sender ?? ''}`;
   const lookups = [...new Map(events.map((e) => lookupOf(e.payload)).map((l) => [keyOf(l), l])).values()].sort((a, b) =>
     keyOf(a) < keyOf(b) ? -1 : 1,
   );
-  const rows = await tx.$queryRaw<(StoredSession & { lookup: string; suppressed: boolean; answers: RecordedAnswer[] | null })[]>`
+  const rows = await sql<StoredSession & { lookup: string; suppressed: boolean; answers: RecordedAnswer[] | null }>(Prisma.sql`
     SELECT k.customer || '|' || coalesce(k.sender, '') AS lookup, s.*,
       EXISTS (SELECT 1 FROM suppressed_customer sc WHERE sc.customer = k.customer) AS suppressed,
       CASE WHEN s.status = 'active' THEN (
@@ -223,12 +223,12 @@ async function lockSessions(tx: Tx, events: readonly InboundSmsReceived[], sende
       SELECT ${SESSION_COLUMNS} FROM survey_session
       WHERE survey_session.customer = k.customer AND (k.sender IS NULL OR survey_session.sender_number = k.sender)
       ORDER BY (status = 'active') DESC, started_at DESC LIMIT 1 FOR UPDATE) s
-    ORDER BY k.ord`;
+    ORDER BY k.ord`);
   const byLookup = new Map(rows.map(({ lookup, answers, ...session }) => [lookup, { ...session, answers: answers ?? [] }]));
   return events.map((e) => byLookup.get(keyOf(lookupOf(e.payload))));
 }
 
-/** The rows a batch of replies writes, buffered so that each table takes one statement per flush. */
+/** The rows a batch of replies writes, buffered so that they take one statement. */
 class ReplyWrites {
   inbound: { sms: InboundSmsReceived['payload']; sessionId: string }[] = [];
   answers: { sessionId: string; answer: RecordedAnswer }[] = [];
@@ -236,44 +236,33 @@ class ReplyWrites {
   sessions = new Map<string, { currentElementId: string | null; invalidReplies: number }>();
   commands: SmsCommand[] = [];
 
-  constructor(
-    private readonly tx: Tx,
-    private readonly outbox: TransactionOutbox,
-  ) {}
-
-  /** Writes what was buffered: the four tables with one statement (data-modifying CTEs), then the outbox. */
-  async flush(): Promise<void> {
-    const { tx, inbound, sessions, commands } = this;
-    if (inbound.length > 0) {
-      const a = this.answers.map((r) => r.answer);
-      const changed = [...sessions.entries()];
-      // The answers are inserted in order, so their ids (which order a session's answers) follow the replies.
-      await tx.$executeRaw`
-        WITH inbound AS (
-          INSERT INTO inbound_message (message_sid, customer, to_number, body, session_id, received_at)
-          SELECT * FROM unnest(${inbound.map((r) => r.sms.messageSid)}::text[], ${inbound.map((r) => r.sms.from)}::text[],
-                               ${inbound.map((r) => r.sms.to)}::text[], ${inbound.map((r) => r.sms.body)}::text[],
-                               ${inbound.map((r) => r.sessionId)}::uuid[], ${inbound.map((r) => r.sms.receivedAt)}::timestamptz[])
-          ON CONFLICT DO NOTHING),
-        answers AS (
-          INSERT INTO survey_answer (session_id, element_id, element_type, raw_reply, value, answered_at)
-          SELECT u.session_id, u.element_id, u.element_type, u.raw_reply, u.value::jsonb, u.answered_at
-          FROM unnest(${this.answers.map((r) => r.sessionId)}::uuid[], ${a.map((x) => x.elementId)}::text[], ${a.map((x) => x.elementType)}::text[],
-                      ${a.map((x) => x.rawReply)}::text[], ${a.map((x) => JSON.stringify(x.value))}::text[], ${a.map((x) => x.answeredAt)}::timestamptz[])
-               WITH ORDINALITY AS u(session_id, element_id, element_type, raw_reply, value, answered_at, ord)
-          ORDER BY u.ord),
-        sessions AS (
-          UPDATE survey_session s SET current_element_id = u.element_id, invalid_replies = u.invalid_replies
-          FROM unnest(${changed.map(([id]) => id)}::uuid[], ${changed.map(([, c]) => c.currentElementId)}::text[],
-                      ${changed.map(([, c]) => c.invalidReplies)}::int[]) AS u(id, element_id, invalid_replies)
-          WHERE s.id = u.id)
-        ${commands.length > 0 ? Prisma.sql`, outbound AS (${insertOutboundSql(commands)})` : Prisma.empty}
-        SELECT 1`;
-    }
-    await this.outbox.flush();
-    this.inbound = [];
-    this.answers = [];
-    this.sessions = new Map();
-    this.commands = [];
+  /** Writes the four tables with one statement (data-modifying CTEs). */
+  async write(sql: Sql): Promise<void> {
+    const { inbound, sessions, commands } = this;
+    if (inbound.length === 0) return;
+    const a = this.answers.map((r) => r.answer);
+    const changed = [...sessions.entries()];
+    // The answers are inserted in order, so their ids (which order a session's answers) follow the replies.
+    await sql(Prisma.sql`
+      WITH inbound AS (
+        INSERT INTO inbound_message (message_sid, customer, to_number, body, session_id, received_at)
+        SELECT * FROM unnest(${inbound.map((r) => r.sms.messageSid)}::text[], ${inbound.map((r) => r.sms.from)}::text[],
+                             ${inbound.map((r) => r.sms.to)}::text[], ${inbound.map((r) => r.sms.body)}::text[],
+                             ${inbound.map((r) => r.sessionId)}::uuid[], ${inbound.map((r) => r.sms.receivedAt)}::timestamptz[])
+        ON CONFLICT DO NOTHING),
+      answers AS (
+        INSERT INTO survey_answer (session_id, element_id, element_type, raw_reply, value, answered_at)
+        SELECT u.session_id, u.element_id, u.element_type, u.raw_reply, u.value::jsonb, u.answered_at
+        FROM unnest(${this.answers.map((r) => r.sessionId)}::uuid[], ${a.map((x) => x.elementId)}::text[], ${a.map((x) => x.elementType)}::text[],
+                    ${a.map((x) => x.rawReply)}::text[], ${a.map((x) => JSON.stringify(x.value))}::text[], ${a.map((x) => x.answeredAt)}::timestamptz[])
+             WITH ORDINALITY AS u(session_id, element_id, element_type, raw_reply, value, answered_at, ord)
+        ORDER BY u.ord),
+      sessions AS (
+        UPDATE survey_session s SET current_element_id = u.element_id, invalid_replies = u.invalid_replies
+        FROM unnest(${changed.map(([id]) => id)}::uuid[], ${changed.map(([, c]) => c.currentElementId)}::text[],
+                    ${changed.map(([, c]) => c.invalidReplies)}::int[]) AS u(id, element_id, invalid_replies)
+        WHERE s.id = u.id)
+      ${commands.length > 0 ? Prisma.sql`, outbound AS (${insertOutboundSql(commands)})` : Prisma.empty}
+      SELECT 1`);
   }
 }
