@@ -122,6 +122,18 @@ export function buildRows(r: { gateway?: GatewayResults; replies?: RepliesResult
       target: '>= 1,000 msg/s',
       pass: d.throughput >= 1000,
     });
+    if (d.capacity) {
+      const c = d.capacity;
+      rows.push({
+        scenario: '3 dispatcher',
+        figure: `capacity: throughput with the same senders at ${c.rate} msg/s each (${c.senders} x ${c.perSender}); windows over`,
+        value: `${n0(c.throughput)} msg/s; ${c.windowsOverLimit}`,
+        baseline: `${c.senders * c.rate} msg/s allowed; peak RSS ${c.peakRssMb === undefined ? 'n/a' : c.peakRssMb.toFixed(0)} MB`,
+        ratio: pct(c.throughput / (c.senders * c.rate)),
+        target: '>= 1,000 msg/s, 0 over',
+        pass: c.throughput >= 1000 && c.windowsOverLimit === 0 && c.requests === c.commands,
+      });
+    }
   }
   for (const f of r.footprints) {
     const isService = !['twilio-simulator', 'bare-fastify'].includes(f.name);

@@ -5,6 +5,11 @@
  * API request: one-second windows over a sender's limit, utilisation of the allowed rate, and aggregate
  * throughput into the simulator. Status callbacks are held back (SIMULATOR_STATUS_CALLBACK_DELAY_MS) so that
  * no callback traffic runs during the measurement.
+ *
+ * Before that, a short capacity run: the same senders allowed CAPACITY_RATE messages/s each (SENDER_RATES), so
+ * that their limits allow more than 1,000 msg/s and the aggregate throughput shows what the dispatcher itself
+ * can push (with 0 windows over). It runs first, in a dispatcher process of its own, so that the dispatcher
+ * the runner stops last (and records the footprint of) is the one of the main run.
  */
 import { randomUUID } from 'node:crypto';
 import { createMessage, SmsSendRequested } from '@sms-survey/contracts';
@@ -13,6 +18,7 @@ import type { RunningProcess } from './services.js';
 import { sleep } from './stats.js';
 
 export const SENDER_RATE = 1;
+export const CAPACITY_RATE = 2;
 const sender = (i: number) => `+1415555${String(i).padStart(4, '0')}`;
 const recipient = (i: number) => `+164655${String(i).padStart(5, '0')}`;
 
@@ -42,6 +48,26 @@ export interface DispatcherResults {
   cpuPerSendUs: Record<string, number>;
   /** Backlog publishing: ms for all commands. */
   publishMs: number;
+  /** Gaps between consecutive requests of one sender: how many were below 1,000 ms + 0/10/25/50 ms. */
+  gapsBelow: Record<string, number>;
+  /** The capacity run (senders allowed CAPACITY_RATE/s), when it ran. */
+  capacity?: CapacityResults;
+}
+
+export interface CapacityResults {
+  rate: number;
+  senders: number;
+  perSender: number;
+  commands: number;
+  requests: number;
+  accepted: number;
+  windowsOverLimit: number;
+  throughput: number;
+  throughputPerSecond: number[];
+  cpuPerSendUs: Record<string, number>;
+  cpu: CpuReport;
+  /** Peak RSS (VmHWM) of the capacity run's dispatcher process. */
+  peakRssMb?: number;
 }
 
 interface RecordedRequest {
@@ -66,21 +92,73 @@ export async function skipToEnd(ctx: BenchContext, groupId: string, topics: stri
   }
 }
 
-export async function dispatcherScenario(
-  ctx: BenchContext,
-  simulatorUrl: string,
-  startDispatcher: () => Promise<RunningProcess>,
-): Promise<{ results: DispatcherResults; dispatcher: RunningProcess }> {
+/** Request times per sender at the simulator, and what they say about the limits and the throughput. */
+function analyse(sends: RecordedRequest[], rate: number) {
+  const bySender = new Map<string, number[]>();
+  for (const r of sends) {
+    const times = bySender.get(r.from!);
+    if (times) times.push(r.time);
+    else bySender.set(r.from!, [r.time]);
+  }
+  let windowsOverLimit = 0;
+  let minGapMs = Infinity;
+  let intervals = 0;
+  let allowedIntervals = 0;
+  let first = Infinity;
+  let last = 0;
+  const gapsBelow: Record<string, number> = { '1000': 0, '1010': 0, '1025': 0, '1050': 0 };
+  for (const times of bySender.values()) {
+    times.sort((a, b) => a - b);
+    for (let i = 0; i < times.length; i++) {
+      // The window [t_i, t_i + 1 s) holds requests i … i+limit when the (limit+1)-th is less than 1 s later.
+      if (i + rate < times.length && times[i + rate]! - times[i]! < 1000) windowsOverLimit += 1;
+      if (i > 0) {
+        const gap = times[i]! - times[i - 1]!;
+        minGapMs = Math.min(minGapMs, gap);
+        for (const below of Object.keys(gapsBelow)) if (gap < Number(below)) gapsBelow[below]! += 1;
+      }
+    }
+    if (times.length > 1) {
+      intervals += times.length - 1;
+      allowedIntervals += ((times[times.length - 1]! - times[0]!) / 1000) * rate;
+    }
+    first = Math.min(first, times[0]!);
+    last = Math.max(last, times[times.length - 1]!);
+  }
+  const fullSeconds = Math.floor((last - first) / 1000);
+  const perSecond = Array.from({ length: fullSeconds }, () => 0);
+  for (const r of sends) {
+    const k = Math.floor((r.time - first) / 1000);
+    if (k < fullSeconds) perSecond[k]! += 1;
+  }
+  return {
+    senders: bySender.size,
+    windowsOverLimit,
+    minGapMs,
+    gapsBelow,
+    utilisation: allowedIntervals > 0 ? intervals / allowedIntervals : Number.NaN,
+    throughput: perSecond.length ? perSecond.reduce((sum, n) => sum + n, 0) / perSecond.length : Number.NaN,
+    perSecond,
+    first,
+    last,
+  };
+}
+
+/**
+ * Publishes `perSender` commands for each sender (round by round, as a backlog would build up), starts the
+ * dispatcher, waits until it has handled them all (or nothing moved for 20 s), and returns the simulator's
+ * requests with the CPU used meanwhile.
+ */
+async function runBacklog(ctx: BenchContext, simulatorUrl: string, startDispatcher: () => Promise<RunningProcess>, perSender: number, label: string) {
   const { config } = ctx;
-  const total = config.senders * config.perSender;
+  const total = config.senders * perSender;
   await fetch(`${simulatorUrl}/__sim/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 
-  // The backlog, round by round (each sender's first command, then each one's second, …), as it would build up.
   const producer = ctx.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const published = performance.now();
   try {
-    for (let round = 0; round < config.perSender; round++) {
+    for (let round = 0; round < perSender; round++) {
       const messages = [];
       for (let s = 0; s < config.senders; s++) {
         const event = createMessage(SmsSendRequested, {
@@ -102,18 +180,18 @@ export async function dispatcherScenario(
     await producer.disconnect();
   }
   const publishMs = performance.now() - published;
-  ctx.log(`published ${total} send commands for ${config.senders} senders in ${publishMs.toFixed(0)} ms`);
+  ctx.log(`${label}: published ${total} send commands for ${config.senders} senders in ${publishMs.toFixed(0)} ms`);
 
   const spawnedAt = Date.now();
   const dispatcher = await startDispatcher();
   const sentCount = async () => {
     const text = await fetch(`${dispatcher.url}/metrics`).then((r) => r.text(), () => '');
     let n = 0;
-    for (const m of text.matchAll(/^dispatcher_sms_total\{[^}]*outcome="([^"]+)"[^}]*\} (\d+)/gm)) n += Number(m[2]);
+    // Duplicates (commands of an earlier run redelivered) are not this run's sends.
+    for (const m of text.matchAll(/^dispatcher_sms_total\{[^}]*outcome="([^"]+)"[^}]*\} (\d+)/gm)) if (m[1] !== 'duplicate') n += Number(m[2]);
     return n;
   };
   const { cpu } = await ctx.measure(async () => {
-    // Ideal: perSender seconds (+1 s: a sender's window starts full). Give up when nothing moves for 20 s.
     let last = -1;
     let lastChange = Date.now();
     for (;;) {
@@ -123,7 +201,7 @@ export async function dispatcherScenario(
         last = n;
         lastChange = Date.now();
       } else if (Date.now() - lastChange > 20_000) {
-        ctx.log(`dispatcher stalled at ${n}/${total} sends`);
+        ctx.log(`${label}: dispatcher stalled at ${n}/${total} sends`);
         break;
       }
       await sleep(250);
@@ -132,56 +210,85 @@ export async function dispatcherScenario(
 
   const body = (await fetch(`${simulatorUrl}/__sim/requests`).then((r) => r.json())) as { requests: RecordedRequest[] };
   const sends = body.requests.filter((r) => r.method === 'POST' && /\/Messages\.json$/.test(r.path) && r.from);
-  const bySender = new Map<string, number[]>();
-  for (const r of sends) bySender.set(r.from!, [...(bySender.get(r.from!) ?? []), r.time]);
-  let windowsOverLimit = 0;
-  let minGapMs = Infinity;
-  let intervals = 0;
-  let allowedIntervals = 0;
-  let first = Infinity;
-  let last = 0;
-  for (const times of bySender.values()) {
-    times.sort((a, b) => a - b);
-    for (let i = 0; i < times.length; i++) {
-      // The window [t_i, t_i + 1 s) holds requests i … i+limit when the (limit+1)-th is less than 1 s later.
-      if (i + SENDER_RATE < times.length && times[i + SENDER_RATE]! - times[i]! < 1000) windowsOverLimit += 1;
-      if (i > 0) minGapMs = Math.min(minGapMs, times[i]! - times[i - 1]!);
-    }
-    if (times.length > 1) {
-      intervals += times.length - 1;
-      allowedIntervals += ((times[times.length - 1]! - times[0]!) / 1000) * SENDER_RATE;
-    }
-    first = Math.min(first, times[0]!);
-    last = Math.max(last, times[times.length - 1]!);
+  return { dispatcher, sends, cpu, total, publishMs, spawnedAt };
+}
+
+/** Senders allowed twice their default rate for the capacity run: "+14155550000=2,…". */
+const capacityRates = (senders: number) => Array.from({ length: senders }, (_, i) => `${sender(i)}=${CAPACITY_RATE}`).join(',');
+
+async function capacityRun(ctx: BenchContext, simulatorUrl: string, startDispatcher: () => Promise<RunningProcess>): Promise<CapacityResults> {
+  const perSender = Number(process.env['BENCH_CAPACITY_PER_SENDER'] ?? (ctx.config.perSender < 10 ? 2 * CAPACITY_RATE : 10));
+  // The runner adds BENCH_ENV_SMS_DISPATCHER to the dispatcher's environment when it starts it.
+  const key = 'BENCH_ENV_SMS_DISPATCHER';
+  const previous = process.env[key];
+  process.env[key] = `${previous ?? ''} SENDER_RATES=${capacityRates(ctx.config.senders)}`.trim();
+  let run;
+  try {
+    run = await runBacklog(ctx, simulatorUrl, startDispatcher, perSender, `capacity run (${CAPACITY_RATE} msg/s per sender)`);
+  } finally {
+    if (previous === undefined) delete process.env[key];
+    else process.env[key] = previous;
   }
-  const fullSeconds = Math.floor((last - first) / 1000);
-  const perSecond = Array.from({ length: fullSeconds }, () => 0);
-  for (const r of sends) {
-    const k = Math.floor((r.time - first) / 1000);
-    if (k < fullSeconds) perSecond[k]! += 1;
-  }
+  await run.dispatcher.stop();
+  const a = analyse(run.sends, CAPACITY_RATE);
+  const results: CapacityResults = {
+    rate: CAPACITY_RATE,
+    senders: ctx.config.senders,
+    perSender,
+    commands: run.total,
+    requests: run.sends.length,
+    accepted: run.sends.filter((r) => r.statusCode === 201).length,
+    windowsOverLimit: a.windowsOverLimit,
+    throughput: a.throughput,
+    throughputPerSecond: a.perSecond,
+    cpu: run.cpu,
+    cpuPerSendUs: cpuPerOp(run.cpu, run.sends.length / run.cpu.seconds),
+    peakRssMb: run.dispatcher.footprint.peakRssMb,
+  };
+  ctx.log(
+    `capacity run: ${results.requests} requests (${results.accepted} accepted) from ${a.senders} senders at ${CAPACITY_RATE}/s; windows over limit ${a.windowsOverLimit}, ` +
+      `throughput ${a.throughput.toFixed(0)} msg/s (per second: ${a.perSecond.join(' ')}); ${describeCpu(run.cpu)}; CPU µs/send ${JSON.stringify(results.cpuPerSendUs)}; ` +
+      `dispatcher peak RSS ${results.peakRssMb?.toFixed(0)} MB`,
+  );
+  return results;
+}
+
+export async function dispatcherScenario(
+  ctx: BenchContext,
+  simulatorUrl: string,
+  startDispatcher: () => Promise<RunningProcess>,
+): Promise<{ results: DispatcherResults; dispatcher: RunningProcess }> {
+  const { config } = ctx;
+  const capacity = process.env['BENCH_CAPACITY'] === '0' ? undefined : await capacityRun(ctx, simulatorUrl, startDispatcher);
+
+  // Ideal: perSender seconds (+1 s: a sender's window starts full).
+  const run = await runBacklog(ctx, simulatorUrl, startDispatcher, config.perSender, 'main run');
+  const { sends, cpu, spawnedAt } = run;
+  const a = analyse(sends, SENDER_RATE);
   const results: DispatcherResults = {
     senders: config.senders,
     perSender: config.perSender,
-    commands: total,
+    commands: run.total,
     requests: sends.length,
     accepted: sends.filter((r) => r.statusCode === 201).length,
-    windowsOverLimit,
-    minGapMs,
-    utilisation: allowedIntervals > 0 ? intervals / allowedIntervals : Number.NaN,
-    throughput: perSecond.length ? perSecond.reduce((s, n) => s + n, 0) / perSecond.length : Number.NaN,
-    throughputPerSecond: perSecond,
-    throughputOverall: sends.length / ((last - first) / 1000),
-    firstRequestAfterMs: first - spawnedAt,
-    lastRequestAfterMs: last - spawnedAt,
+    windowsOverLimit: a.windowsOverLimit,
+    minGapMs: a.minGapMs,
+    utilisation: a.utilisation,
+    throughput: a.throughput,
+    throughputPerSecond: a.perSecond,
+    throughputOverall: sends.length / ((a.last - a.first) / 1000),
+    firstRequestAfterMs: a.first - spawnedAt,
+    lastRequestAfterMs: a.last - spawnedAt,
     cpu,
     cpuPerSendUs: cpuPerOp(cpu, sends.length / cpu.seconds),
-    publishMs,
+    publishMs: run.publishMs,
+    gapsBelow: a.gapsBelow,
+    ...(capacity && { capacity }),
   };
   ctx.log(
-    `dispatcher: ${results.requests} requests (${results.accepted} accepted) from ${bySender.size} senders; windows over limit ${windowsOverLimit}, ` +
-      `min gap ${minGapMs} ms, utilisation ${(results.utilisation * 100).toFixed(1)} %, throughput ${results.throughput.toFixed(0)} msg/s ` +
-      `(per second: ${perSecond.join(' ')}); ${describeCpu(cpu)}; CPU µs/send ${JSON.stringify(results.cpuPerSendUs)}`,
+    `dispatcher: ${results.requests} requests (${results.accepted} accepted) from ${a.senders} senders; windows over limit ${a.windowsOverLimit}, ` +
+      `min gap ${a.minGapMs} ms (gaps below 1000/1010/1025/1050 ms: ${Object.values(a.gapsBelow).join('/')}), utilisation ${(results.utilisation * 100).toFixed(1)} %, throughput ${results.throughput.toFixed(0)} msg/s ` +
+      `(per second: ${a.perSecond.join(' ')}); ${describeCpu(cpu)}; CPU µs/send ${JSON.stringify(results.cpuPerSendUs)}`,
   );
-  return { results, dispatcher };
+  return { results, dispatcher: run.dispatcher };
 }

@@ -3,7 +3,7 @@
  * the time from spawn to a 200 on their readiness URL, and stops them with SIGTERM, noting their peak RSS.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, createWriteStream, writeFileSync } from 'node:fs';
+import { appendFileSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readMemory } from './proc.js';
 import { sleep } from './stats.js';
@@ -30,6 +30,19 @@ export interface RunningProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
+/**
+ * Node flags a service is deployed with: those of its package.json `start` script (`node <flags> dist/main.js`),
+ * given to it here too; BENCH_NODE_ARGS_<SERVICE> comes after them, so it can override them.
+ */
+export function serviceNodeFlags(root: string, service: string): string[] {
+  try {
+    const start = (JSON.parse(readFileSync(join(root, 'apps', service, 'package.json'), 'utf8')) as { scripts?: { start?: string } }).scripts?.start ?? '';
+    return /^node\s+(.*?)\s*dist\/main\.js/.exec(start)?.[1]?.split(/\s+/).filter(Boolean) ?? [];
+  } catch {
+    return [];
+  }
+}
+
 /** Every process the benchmark started and has not stopped yet, for the final clean-up. */
 const running = new Set<RunningProcess>();
 
@@ -53,7 +66,8 @@ export class ProcessRegistry {
   }): Promise<RunningProcess> {
     const log = createWriteStream(join(this.logDir, `${options.name}.log`), { flags: 'a' });
     const started = performance.now();
-    const child: ChildProcess = spawn(options.command, options.args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [...serviceNodeFlags(process.cwd(), options.name), ...options.args];
+    const child: ChildProcess = spawn(options.command, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     const pid = child.pid;

@@ -27,6 +27,12 @@ const DispatcherEnv = z.object({
       }
       return rates;
     }),
+  /**
+   * A send counts in its sender's one-second window from its answer, or from its request's start plus this
+   * margin if that is sooner (send-pacer.ts): the most a slow round trip costs a sender, and what covers the
+   * variation of the time from a request's start to Twilio receiving it.
+   */
+  SEND_WINDOW_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(100),
   /** Twilio requests in flight at once, over all senders. */
   TWILIO_MAX_CONCURRENT_REQUESTS: z.coerce.number().int().min(1).max(1000).default(50),
   /** Commands handled together (replies first, per sender) from one partition. */

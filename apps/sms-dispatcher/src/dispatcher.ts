@@ -22,7 +22,7 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
     onFatal,
     build({ producer, prisma, registry, consumer: createConsumer }) {
       const twilio = twilioClientFor(config.twilio, { maxSockets: config.TWILIO_MAX_CONCURRENT_REQUESTS });
-      const handleSendCommand = createSendCommandHandler({
+      const handler = createSendCommandHandler({
         twilio,
         ledger: createSendLedger(prisma),
         producer,
@@ -33,6 +33,7 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
         maxAttempts: config.TWILIO_MAX_ATTEMPTS,
         retryBaseMs: config.TWILIO_RETRY_BASE_MS,
         staleSendMs: config.STALE_SEND_MS,
+        maxConcurrentRequests: config.TWILIO_MAX_CONCURRENT_REQUESTS,
       });
       const consumer = createConsumer({
         groupId: config.KAFKA_GROUP_ID,
@@ -40,9 +41,8 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
         partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
         maxBatchSize: config.DISPATCH_BATCH_SIZE,
         handleBatch: createBatchDispatcher({
-          pacer: createSendPacer({ configuredRates: config.SENDER_RATES }),
-          maxConcurrentRequests: config.TWILIO_MAX_CONCURRENT_REQUESTS,
-          send: handleSendCommand,
+          pacer: createSendPacer({ configuredRates: config.SENDER_RATES, marginMs: config.SEND_WINDOW_MARGIN_MS }),
+          handler,
         }),
       });
       return { consumers: [consumer] };

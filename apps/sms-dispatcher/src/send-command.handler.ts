@@ -1,11 +1,15 @@
 import { SmsSendFailed, SmsSent, Topics, createMessage, uuidFromName, type SmsSendRequested } from '@sms-survey/contracts';
-import { RetryableError, type EventProducer } from '@sms-survey/kafka';
+import { RetryableError, type EventProducer, type OutgoingEvent } from '@sms-survey/kafka';
 import { classifyTwilioError, findRecentMessage, sendSms, type TwilioClient } from '@sms-survey/twilio';
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import type { SendLedger } from './send-ledger.js';
+import { createCoalescer } from './coalesce.js';
+import type { SendSlot } from './send-pacer.js';
+import type { LedgerOutcome, SendLedger } from './send-ledger.js';
 
 const TWILIO_AUTHENTICATION_FAILED = 20003;
+const sentStatus = SmsSent.shape.payload.shape.status.catch('queued');
 
 export interface SendCommandDeps {
   twilio: TwilioClient;
@@ -17,86 +21,96 @@ export interface SendCommandDeps {
   validityPeriodSeconds: number;
   maxAttempts: number;
   retryBaseMs: number;
+  /** Twilio requests in flight at once, over all senders. */
+  maxConcurrentRequests?: number;
   /** A `sending` ledger row untouched this long belongs to a dispatcher that died mid-send. */
   staleSendMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** How long a claim, an outcome or a result waits for others to share its statement or Kafka write. */
+  coalesceMs?: number;
 }
 
+/** A slot that paces nothing (tests, and sends outside a batch). */
+export const UNPACED: SendSlot = { started: () => undefined, answered: () => undefined, cancel: () => undefined };
+
 /**
- * Sends one SMS command at most once: claim it in the ledger, call Twilio (retrying what Twilio says is
+ * Sends SMS commands at most once each: claim in the ledger, call Twilio (retrying what Twilio says is
  * temporary, with exponential backoff and jitter), record the answer, then publish the result. A redelivered
  * command re-publishes the recorded result instead of sending.
+ *
+ * Claims, outcomes and results of commands handled at about the same time share one SQL statement or Kafka
+ * write (`coalesceMs`). The order per command is unchanged: claimed (committed) before its request starts,
+ * its outcome committed before its result is published.
  */
 export function createSendCommandHandler(deps: SendCommandDeps) {
   const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const outcomes = new Counter({ name: 'dispatcher_sms_total', help: 'Send commands by outcome', labelNames: ['outcome'], registers: [deps.registry] });
+  const requestSlots = pLimit(deps.maxConcurrentRequests ?? 50);
+  // Nothing waits on these but the end of the batch (claims are taken while the sender waits for its window).
+  const coalesce = { delayMs: deps.coalesceMs ?? 10, maxItems: 500, maxInFlight: 2 };
 
-  async function publishSent(command: SmsSendRequested['payload'], messageSid: string, status: string) {
+  const claimOne = createCoalescer(async (ids: string[]) => {
+    const claimed = await deps.ledger.claimMany(ids);
+    // The same id twice in one group: only the first caller owns it.
+    return ids.map((id) => claimed.delete(id));
+  }, coalesce);
+  const record = createCoalescer(async (items: LedgerOutcome[]) => {
+    await deps.ledger.recordMany(items);
+    return items.map(() => undefined);
+  }, coalesce);
+  const publish = createCoalescer(async (events: OutgoingEvent[]) => {
+    // Built by createMessage just now, i.e. parsed already.
+    await deps.producer.publish(events, { validated: true });
+    return events.map(() => undefined);
+  }, coalesce);
+
+  function sentEvent(command: SmsSendRequested['payload'], messageSid: string, status: string): OutgoingEvent {
     const message = createMessage(SmsSent, {
       id: uuidFromName(`sent:${command.commandId}`),
       type: 'sms.send.accepted',
       schemaVersion: 1,
-      payload: { commandId: command.commandId, sessionId: command.sessionId, messageSid, from: command.from, to: command.to, status: SmsSent.shape.payload.shape.status.catch('queued').parse(status) },
+      payload: { commandId: command.commandId, sessionId: command.sessionId, messageSid, from: command.from, to: command.to, status: sentStatus.parse(status) },
     });
-    await deps.producer.publish([{ topic: Topics.smsSendResult, key: command.to, message }]);
+    return { topic: Topics.smsSendResult, key: command.to, message };
   }
 
-  async function publishFailed(command: SmsSendRequested['payload'], reason: string, errorCode: number | undefined, permanent: boolean) {
+  function failedEvent(command: SmsSendRequested['payload'], reason: string, errorCode: number | undefined, permanent: boolean): OutgoingEvent {
     const message = createMessage(SmsSendFailed, {
       id: uuidFromName(`failed:${command.commandId}`),
       type: 'sms.send.failed',
       schemaVersion: 1,
       payload: { commandId: command.commandId, sessionId: command.sessionId, from: command.from, to: command.to, errorCode, reason, permanent },
     });
-    await deps.producer.publish([{ topic: Topics.smsSendResult, key: command.to, message }]);
+    return { topic: Topics.smsSendResult, key: command.to, message };
   }
 
-  return async function handleSendCommand(event: SmsSendRequested): Promise<void> {
+  /**
+   * Sends a command this caller has claimed. Resolves once Twilio has answered (or the attempts are spent),
+   * with `settled`: the outcome recorded in the ledger and the result published.
+   */
+  async function sendClaimed(event: SmsSendRequested, slot: SendSlot): Promise<{ settled: Promise<void> }> {
     const command = event.payload;
-    if (!(await deps.ledger.claim(command.commandId))) {
-      const entry = await deps.ledger.get(command.commandId);
-      if (entry?.state === 'sent' && entry.messageSid) {
-        outcomes.inc({ outcome: 'duplicate' });
-        return publishSent(command, entry.messageSid, 'queued');
-      }
-      if (entry?.state === 'failed') {
-        outcomes.inc({ outcome: 'duplicate' });
-        return publishFailed(command, 'send failed earlier', entry.errorCode ?? undefined, true);
-      }
-      // `sending`: another dispatcher is sending it right now, or died doing so. Once the row is stale, ask
-      // Twilio whether the message exists: if it does, record it; if not, it was never accepted, so send it.
-      const staleBefore = new Date(Date.now() - (deps.staleSendMs ?? 30_000));
-      if (!entry || !(await deps.ledger.takeOver(command.commandId, staleBefore))) {
-        throw new RetryableError(`command ${command.commandId} is being sent by another dispatcher`);
-      }
-      const existing = await findRecentMessage(deps.twilio, { from: command.from, to: command.to, body: command.body, createdAfter: new Date(entry.updatedAt.getTime() - 60_000) });
-      if (existing) {
-        await deps.ledger.markSent(command.commandId, existing.sid);
-        outcomes.inc({ outcome: 'recovered' });
-        deps.logger.warn({ commandId: command.commandId, messageSid: existing.sid }, 'recovered a send whose dispatcher died after Twilio accepted it');
-        return publishSent(command, existing.sid, existing.status);
-      }
-      deps.logger.warn({ commandId: command.commandId }, 'a dispatcher died before Twilio accepted this message; sending it now');
-    }
-
     const statusCallback = `${deps.statusCallbackBaseUrl}/twilio/messaging/status?commandId=${command.commandId}`;
+    const params = {
+      from: command.from,
+      to: command.to,
+      body: command.body,
+      statusCallback,
+      validityPeriodSeconds: command.validityPeriodSeconds ?? deps.validityPeriodSeconds,
+    };
     for (let attempt = 1; ; attempt++) {
       try {
-        const sent = await sendSms(deps.twilio, {
-          from: command.from,
-          to: command.to,
-          body: command.body,
-          statusCallback,
-          validityPeriodSeconds: command.validityPeriodSeconds ?? deps.validityPeriodSeconds,
+        const sent = await requestSlots(() => {
+          slot.started();
+          return sendSms(deps.twilio, params).finally(() => slot.answered());
         });
-        await deps.ledger.markSent(command.commandId, sent.sid);
         outcomes.inc({ outcome: 'sent' });
-        return publishSent(command, sent.sid, sent.status);
+        return { settled: record({ commandId: command.commandId, state: 'sent', messageSid: sent.sid }).then(() => publish(sentEvent(command, sent.sid, sent.status))) };
       } catch (error) {
         const verdict = classifyTwilioError(error);
         if (verdict.code === TWILIO_AUTHENTICATION_FAILED || verdict.status === 401) {
           // Our credentials, not this message, are wrong: keep the command until an operator fixes them.
-          await deps.ledger.release(command.commandId);
+          await record({ commandId: command.commandId, state: 'retry' });
           outcomes.inc({ outcome: 'auth-failed' });
           throw new RetryableError(`Twilio rejected our credentials: ${verdict.reason}`);
         }
@@ -107,10 +121,63 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
           continue;
         }
         deps.logger.warn({ commandId: command.commandId, code: verdict.code, reason: verdict.reason }, 'SMS not sent');
-        await deps.ledger.markFailed(command.commandId, verdict.code);
         outcomes.inc({ outcome: verdict.permanent ? 'failed-permanent' : 'failed' });
-        return publishFailed(command, verdict.reason, verdict.code, verdict.permanent);
+        return {
+          settled: record({ commandId: command.commandId, state: 'failed', errorCode: verdict.code }).then(() =>
+            publish(failedEvent(command, verdict.reason, verdict.code, verdict.permanent)),
+          ),
+        };
       }
     }
+  }
+
+  /**
+   * A command someone claimed before (this command redelivered, or another dispatcher's): publish the
+   * recorded result again, or, for a `sending` row that has gone stale, settle it through Twilio's list and
+   * send it if Twilio never got it (paced by `pace`).
+   */
+  async function settleUnclaimed(event: SmsSendRequested, pace: () => Promise<SendSlot>): Promise<{ settled: Promise<void> }> {
+    const command = event.payload;
+    const entry = await deps.ledger.get(command.commandId);
+    if (entry?.state === 'sent' && entry.messageSid) {
+      outcomes.inc({ outcome: 'duplicate' });
+      return { settled: publish(sentEvent(command, entry.messageSid, 'queued')) };
+    }
+    if (entry?.state === 'failed') {
+      outcomes.inc({ outcome: 'duplicate' });
+      return { settled: publish(failedEvent(command, 'send failed earlier', entry.errorCode ?? undefined, true)) };
+    }
+    // `sending`: another dispatcher is sending it right now, or died doing so. Once the row is stale, ask
+    // Twilio whether the message exists: if it does, record it; if not, it was never accepted, so send it.
+    const staleBefore = new Date(Date.now() - (deps.staleSendMs ?? 30_000));
+    if (!entry || !(await deps.ledger.takeOver(command.commandId, staleBefore))) {
+      throw new RetryableError(`command ${command.commandId} is being sent by another dispatcher`);
+    }
+    const existing = await findRecentMessage(deps.twilio, { from: command.from, to: command.to, body: command.body, createdAfter: new Date(entry.updatedAt.getTime() - 60_000) });
+    if (existing) {
+      await deps.ledger.markSent(command.commandId, existing.sid);
+      outcomes.inc({ outcome: 'recovered' });
+      deps.logger.warn({ commandId: command.commandId, messageSid: existing.sid }, 'recovered a send whose dispatcher died after Twilio accepted it');
+      return { settled: publish(sentEvent(command, existing.sid, existing.status)) };
+    }
+    deps.logger.warn({ commandId: command.commandId }, 'a dispatcher died before Twilio accepted this message; sending it now');
+    return sendClaimed(event, await pace());
+  }
+
+  return {
+    /** True when this caller now owns the send. Claims made within `coalesceMs` share one statement. */
+    claim: (commandId: string): Promise<boolean> => claimOne(commandId),
+    sendClaimed,
+    settleUnclaimed,
+    /** Gives back a claim whose send was never started (the dispatcher is stopping). */
+    release: (commandId: string): Promise<void> => record({ commandId, state: 'retry' }),
+    /** One command from start to end (claim, send or settle, record, publish), unpaced. */
+    async handle(event: SmsSendRequested): Promise<void> {
+      const claimed = await claimOne(event.payload.commandId);
+      const { settled } = claimed ? await sendClaimed(event, UNPACED) : await settleUnclaimed(event, async () => UNPACED);
+      await settled;
+    },
   };
 }
+
+export type SendCommandHandler = ReturnType<typeof createSendCommandHandler>;

@@ -9,30 +9,74 @@ export interface LedgerEntry {
   updatedAt: Date;
 }
 
+/** What became of a claimed send: `sent` (with Twilio's sid), `failed` (with its code), or `retry` (released). */
+export type LedgerOutcome =
+  | { commandId: string; state: 'sent'; messageSid: string }
+  | { commandId: string; state: 'failed'; errorCode?: number | undefined }
+  | { commandId: string; state: 'retry' };
+
 /**
  * The send ledger: one row per send command, claimed before Twilio is called. Only the claimant sends; a
  * redelivered command finds the row and does not send again. A row left in `sending` means a dispatcher
  * died between claiming and recording Twilio's answer; the handler settles it by asking Twilio.
+ *
+ * Claims and outcomes are written many commands per statement (raw SQL over `unnest`, one commit each); the
+ * dispatcher gathers the commands of a few milliseconds into one call (send-command.handler.ts).
  */
 export function createSendLedger(prisma: PrismaClient) {
+  async function claimMany(commandIds: readonly string[]): Promise<Set<string>> {
+    if (commandIds.length === 0) return new Set();
+    // Distinct ids: ON CONFLICT DO UPDATE may not touch one row twice in a statement.
+    const ids = [...new Set(commandIds)];
+    const rows = await prisma.$queryRaw<{ command_id: string }[]>`
+      INSERT INTO send_ledger (command_id, state, updated_at)
+      SELECT id, 'sending', now() FROM unnest(${ids}::uuid[]) AS id
+      ON CONFLICT (command_id) DO UPDATE SET state = 'sending', updated_at = now()
+      WHERE send_ledger.state = 'retry'
+      RETURNING command_id::text`;
+    return new Set(rows.map((r) => r.command_id));
+  }
+
+  async function recordMany(outcomes: readonly LedgerOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    const ids: string[] = [];
+    const states: string[] = [];
+    const sids: (string | null)[] = [];
+    const codes: (number | null)[] = [];
+    for (const o of outcomes) {
+      ids.push(o.commandId);
+      states.push(o.state);
+      sids.push(o.state === 'sent' ? o.messageSid : null);
+      codes.push(o.state === 'failed' ? (o.errorCode ?? null) : null);
+    }
+    await prisma.$executeRaw`
+      UPDATE send_ledger AS l
+      SET state = u.state,
+          message_sid = CASE WHEN u.state = 'sent' THEN u.sid ELSE l.message_sid END,
+          error_code = CASE WHEN u.state = 'failed' THEN u.code ELSE l.error_code END,
+          updated_at = now()
+      FROM unnest(${ids}::uuid[], ${states}::text[], ${sids}::text[], ${codes}::int[]) AS u(id, state, sid, code)
+      WHERE l.command_id = u.id`;
+  }
+
   return {
-    /** True when this caller now owns the send (new command, or one whose earlier attempt is marked retry). */
+    /** The ids this caller now owns the send of (new commands, or ones whose earlier attempt is marked retry). */
+    claimMany,
+    /** Records what became of claimed sends. */
+    recordMany,
     async claim(commandId: string): Promise<boolean> {
-      const claimed = await prisma.$executeRaw`
-        INSERT INTO send_ledger (command_id, state, updated_at) VALUES (${commandId}::uuid, 'sending', now())
-        ON CONFLICT (command_id) DO UPDATE SET state = 'sending', updated_at = now()
-        WHERE send_ledger.state = 'retry'`;
-      return claimed === 1;
+      return (await claimMany([commandId])).has(commandId);
     },
     async get(commandId: string): Promise<LedgerEntry | null> {
-      const row = await prisma.sendLedger.findUnique({ where: { commandId } });
-      return row && { state: row.state as LedgerState, messageSid: row.messageSid, errorCode: row.errorCode, updatedAt: row.updatedAt };
+      const [row] = await prisma.$queryRaw<{ state: string; message_sid: string | null; error_code: number | null; updated_at: Date }[]>`
+        SELECT state, message_sid, error_code, updated_at FROM send_ledger WHERE command_id = ${commandId}::uuid`;
+      return row ? { state: row.state as LedgerState, messageSid: row.message_sid, errorCode: row.error_code, updatedAt: row.updated_at } : null;
     },
     async markSent(commandId: string, messageSid: string): Promise<void> {
-      await prisma.sendLedger.update({ where: { commandId }, data: { state: 'sent', messageSid } });
+      await recordMany([{ commandId, state: 'sent', messageSid }]);
     },
     async markFailed(commandId: string, errorCode: number | undefined): Promise<void> {
-      await prisma.sendLedger.update({ where: { commandId }, data: { state: 'failed', errorCode: errorCode ?? null } });
+      await recordMany([{ commandId, state: 'failed', errorCode }]);
     },
     /** Takes over a `sending` row that has not moved since `staleBefore` (its dispatcher died). */
     async takeOver(commandId: string, staleBefore: Date): Promise<boolean> {
@@ -40,9 +84,9 @@ export function createSendLedger(prisma: PrismaClient) {
         UPDATE send_ledger SET updated_at = now() WHERE command_id = ${commandId}::uuid AND state = 'sending' AND updated_at < ${staleBefore}`;
       return taken === 1;
     },
-    /** Twilio certainly did not take it (an error answer): a later attempt may send. */
+    /** Twilio certainly did not take it (an error answer, or no request made): a later attempt may send. */
     async release(commandId: string): Promise<void> {
-      await prisma.sendLedger.update({ where: { commandId }, data: { state: 'retry' } });
+      await recordMany([{ commandId, state: 'retry' }]);
     },
   };
 }

@@ -36,17 +36,18 @@ describe('send command handler against the Twilio simulator and PostgreSQL', () 
   let database: TestDatabase;
   let prisma: PrismaClient;
   let simulator: Simulator;
+  let simulatorUrl: string;
   let producer: ReturnType<typeof recordingProducer>;
-  let handle: ReturnType<typeof createSendCommandHandler>;
+  let handler: ReturnType<typeof createSendCommandHandler>;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     prisma = createPrismaClient({ databaseUrl: database.url });
     simulator = buildSimulator({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN });
-    const url = await simulator.app.listen({ port: 0, host: '127.0.0.1' });
-    const twilio = createTwilioClient({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, apiBaseUrl: url });
+    simulatorUrl = await simulator.app.listen({ port: 0, host: '127.0.0.1' });
+    const twilio = createTwilioClient({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, apiBaseUrl: simulatorUrl });
     producer = recordingProducer();
-    handle = createSendCommandHandler({
+    handler = createSendCommandHandler({
       twilio,
       ledger: createSendLedger(prisma),
       producer,
@@ -71,7 +72,7 @@ describe('send command handler against the Twilio simulator and PostgreSQL', () 
 
   it('sends with a status callback carrying the command id and a validity period, and publishes the MessageSid', async () => {
     const cmd = command('+4791230001');
-    await handle(cmd);
+    await handler.handle(cmd);
     const sent = simulator.state.messages.filter((m) => m.to === '+4791230001');
     expect(sent).toHaveLength(1);
     expect(sent[0]!.statusCallback).toBe(`https://surveys.example.com/twilio/messaging/status?commandId=${cmd.payload.commandId}`);
@@ -81,8 +82,8 @@ describe('send command handler against the Twilio simulator and PostgreSQL', () 
 
   it('a redelivered command is not sent again; the recorded result is published again', async () => {
     const cmd = command('+4791230002');
-    await handle(cmd);
-    await handle(cmd);
+    await handler.handle(cmd);
+    await handler.handle(cmd);
     expect(simulator.state.messages.filter((m) => m.to === '+4791230002')).toHaveLength(1);
     expect(producer.events.map(typeOf)).toEqual(['sms.send.accepted', 'sms.send.accepted']);
   });
@@ -91,14 +92,14 @@ describe('send command handler against the Twilio simulator and PostgreSQL', () 
     simulator.state.apiFaults.push({ status: 503, code: 20503, message: 'down', method: 'POST', pathContains: '/Messages.json', remaining: 1 });
     simulator.state.apiFaults.push({ status: 429, code: 20429, message: 'slow down', method: 'POST', pathContains: '/Messages.json', remaining: 1 });
     const cmd = command('+4791230003');
-    await handle(cmd);
+    await handler.handle(cmd);
     expect(simulator.state.messages.filter((m) => m.to === '+4791230003')).toHaveLength(1);
     expect(typeOf(producer.events[0])).toBe('sms.send.accepted');
   });
 
   it('does not retry a permanent error (21211 invalid number): a failure event, and the ledger says failed', async () => {
     const cmd = command('+15005550001');
-    await handle(cmd);
+    await handler.handle(cmd);
     expect(producer.events).toHaveLength(1);
     expect(producer.events[0]?.message).toMatchObject({ type: 'sms.send.failed', payload: { errorCode: 21211, permanent: true } });
     const posts = simulator.state.requests.filter((r) => r.method === 'POST' && r.params?.To === '+15005550001');
@@ -109,8 +110,56 @@ describe('send command handler against the Twilio simulator and PostgreSQL', () 
   it('gives up after the configured attempts when Twilio keeps failing, without a permanent verdict', async () => {
     simulator.state.apiFaults.push({ status: 500, code: 20500, message: 'boom', method: 'POST', pathContains: '/Messages.json', remaining: 3 });
     const cmd = command('+4791230004');
-    await handle(cmd);
+    await handler.handle(cmd);
     expect(simulator.state.messages.filter((m) => m.to === '+4791230004')).toHaveLength(0);
     expect(producer.events[0]?.message).toMatchObject({ type: 'sms.send.failed', payload: { permanent: false } });
+  });
+
+  it('claims and outcomes of commands handled together share statements; each command is sent once', async () => {
+    const cmds = Array.from({ length: 20 }, (_, i) => command(`+47912311${String(i).padStart(2, '0')}`));
+    await Promise.all([...cmds, ...cmds].map((c) => handler.handle(c).catch(() => undefined)));
+    for (const c of cmds) expect(simulator.state.messages.filter((m) => m.to === c.payload.to)).toHaveLength(1);
+    const rows = await prisma.sendLedger.findMany({ where: { commandId: { in: cmds.map((c) => c.payload.commandId) } } });
+    expect(rows.map((r) => r.state)).toEqual(Array(20).fill('sent'));
+    expect(rows.every((r) => r.messageSid?.startsWith('SM'))).toBe(true);
+  });
+
+  it('the ledger: a claim is granted once, again after a release, and outcomes are recorded in one statement', async () => {
+    const ledger = createSendLedger(prisma);
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    expect([...(await ledger.claimMany([a, b, a]))].sort()).toEqual([a, b].sort());
+    expect((await ledger.claimMany([a, b, c])).has(c)).toBe(true);
+    expect((await ledger.claimMany([a, b])).size).toBe(0);
+    await ledger.recordMany([
+      { commandId: a, state: 'sent', messageSid: 'SMa' },
+      { commandId: b, state: 'failed', errorCode: 21211 },
+      { commandId: c, state: 'retry' },
+    ]);
+    expect(await ledger.get(a)).toMatchObject({ state: 'sent', messageSid: 'SMa', errorCode: null });
+    expect(await ledger.get(b)).toMatchObject({ state: 'failed', messageSid: null, errorCode: 21211 });
+    expect(await ledger.get(c)).toMatchObject({ state: 'retry' });
+    expect([...(await ledger.claimMany([a, b, c]))]).toEqual([c]);
+  });
+
+  it('a command claimed by a dispatcher that died before sending is sent once the row is stale', async () => {
+    const stale = createSendCommandHandler({
+      twilio: createTwilioClient({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, apiBaseUrl: simulatorUrl }),
+      ledger: createSendLedger(prisma),
+      producer,
+      logger: silentLogger(),
+      registry: new Registry(),
+      statusCallbackBaseUrl: 'https://surveys.example.com',
+      validityPeriodSeconds: 900,
+      maxAttempts: 3,
+      retryBaseMs: 1,
+      staleSendMs: 1000,
+    });
+    const cmd = command('+4791230005');
+    expect(await createSendLedger(prisma).claim(cmd.payload.commandId)).toBe(true); // the dead dispatcher's claim
+    await expect(stale.handle(cmd)).rejects.toThrow('being sent by another dispatcher');
+    await new Promise((r) => setTimeout(r, 1100));
+    await stale.handle(cmd);
+    expect(simulator.state.messages.filter((m) => m.to === '+4791230005')).toHaveLength(1);
+    expect(await createSendLedger(prisma).get(cmd.payload.commandId)).toMatchObject({ state: 'sent' });
   });
 });

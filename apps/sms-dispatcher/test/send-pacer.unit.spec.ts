@@ -4,41 +4,66 @@ import { createSendPacer } from '../src/send-pacer.js';
 const SENDER = '+14155550100'; // a US long code: 1 per second
 
 describe('send pacer', () => {
-  it('starts a sender full, then counts each send from when it was answered, not from when it was let through', async () => {
-    const pacer = createSendPacer({ configuredRates: {} });
+  it('starts a sender full, then counts each send from when its request started, plus the margin', async () => {
+    const pacer = createSendPacer({ configuredRates: {}, marginMs: 50 });
     const signal = new AbortController().signal;
     const started = Date.now();
-    const firstAnswered = await pacer.acquire(SENDER, 1, signal);
-    const letThrough = Date.now();
+    const first = await pacer.acquire(SENDER, 1, signal);
     // A new window is full: the first send waits a second.
-    expect(letThrough - started).toBeGreaterThanOrEqual(950);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
 
-    // The request takes 300 ms to be answered: the next send may go one second after the answer.
+    // The request starts 300 ms after the send was let through (its claim, the concurrency limit): the next
+    // send may go one second plus the margin after that start, however long the request then takes.
     await new Promise((r) => setTimeout(r, 300));
-    const answeredAt = Date.now();
-    firstAnswered();
+    const requestStarted = Date.now();
+    first.started();
     const second = await pacer.acquire(SENDER, 1, signal);
+    expect(Date.now() - requestStarted).toBeGreaterThanOrEqual(1040);
+    expect(Date.now() - requestStarted).toBeLessThan(1300);
+    second.started();
+  });
+
+  it('a request answered sooner than the margin counts from its answer', async () => {
+    const pacer = createSendPacer({ configuredRates: {}, marginMs: 400 });
+    const signal = new AbortController().signal;
+    const first = await pacer.acquire(SENDER, 1, signal);
+    first.started();
+    await new Promise((r) => setTimeout(r, 100));
+    const answeredAt = Date.now();
+    first.answered();
+    await pacer.acquire(SENDER, 1, signal);
     expect(Date.now() - answeredAt).toBeGreaterThanOrEqual(990);
-    second();
+    expect(Date.now() - answeredAt).toBeLessThan(1200);
+  });
+
+  it('a send given back (no request made) does not count', async () => {
+    const pacer = createSendPacer({ configuredRates: {}, marginMs: 0 });
+    const signal = new AbortController().signal;
+    (await pacer.acquire(SENDER, 1, signal)).started(); // waits out the full first window
+    const slot = await pacer.acquire(SENDER, 1, signal);
+    slot.cancel();
+    const at = Date.now();
+    (await pacer.acquire(SENDER, 1, signal)).started();
+    expect(Date.now() - at).toBeLessThan(50);
   });
 
   it('uses the configured rate, in segments, per sender', async () => {
-    const pacer = createSendPacer({ configuredRates: { [SENDER]: 3 } });
+    const pacer = createSendPacer({ configuredRates: { [SENDER]: 3 }, marginMs: 0 });
     const signal = new AbortController().signal;
-    (await pacer.acquire(SENDER, 1, signal))(); // waits out the full first window
+    (await pacer.acquire(SENDER, 1, signal)).started(); // waits out the full first window
     const firstAt = Date.now();
-    (await pacer.acquire(SENDER, 2, signal))();
+    (await pacer.acquire(SENDER, 2, signal)).started();
     expect(Date.now() - firstAt).toBeLessThan(200); // 1 + 2 segments fit in 3 per second
-    (await pacer.acquire(SENDER, 1, signal))();
+    (await pacer.acquire(SENDER, 1, signal)).started();
     expect(Date.now() - firstAt).toBeGreaterThanOrEqual(990); // a fourth waits for the first to leave the window
 
     const other = Date.now();
-    (await pacer.acquire('+4759440000', 1, signal))();
+    (await pacer.acquire('+4759440000', 1, signal)).started();
     expect(Date.now() - other).toBeGreaterThanOrEqual(950); // a sender of its own, starting full
   });
 
   it('stops waiting when the dispatcher stops', async () => {
-    const pacer = createSendPacer({ configuredRates: {} });
+    const pacer = createSendPacer({ configuredRates: {}, marginMs: 0 });
     const stopping = new AbortController();
     const waiting = pacer.acquire(SENDER, 1, stopping.signal);
     setTimeout(() => stopping.abort(), 50);

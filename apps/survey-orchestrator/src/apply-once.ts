@@ -1,4 +1,4 @@
-import { Prisma, inSqlTransaction, type PrismaClient, type Sql } from '@sms-survey/db';
+import { Prisma, inSqlTransaction, prismaSql, type PrismaClient, type Sql } from '@sms-survey/db';
 import type pg from 'pg';
 import { enqueue, type OutboxEntry, type OutboxRelay } from './outbox-relay.js';
 
@@ -27,12 +27,6 @@ export class TransactionOutbox {
     this.entries.push(...batch);
   }
 }
-
-/** `Sql` inside a Prisma interactive transaction. */
-export const prismaSql =
-  (tx: Tx): Sql =>
-  <T>(query: Prisma.Sql) =>
-    tx.$queryRaw<T[]>(query);
 
 /** Records event ids as applied; returns the events not applied before (first occurrence of each, in order). */
 async function recordApplied<E extends { id: string }>(sql: Sql, consumerGroup: string, events: readonly E[]): Promise<E[]> {

@@ -1,9 +1,8 @@
-import type { PrismaClient } from '@sms-survey/db';
+import { prismaSql, type PrismaClient } from '@sms-survey/db';
 import type { Logger } from 'pino';
 import type { OutboxRelay } from './outbox-relay.js';
 import { enqueue } from './outbox-relay.js';
 import { endSession } from './session-events.js';
-import { prismaSql } from './apply-once.js';
 
 /**
  * The durable expiry timer: every interval, active sessions past their expiry time are ended as `expired`

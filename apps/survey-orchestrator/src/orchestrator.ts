@@ -1,5 +1,5 @@
 import { Topics, type InboundSmsReceived, type MessageOf } from '@sms-survey/contracts';
-import { createSqlPool } from '@sms-survey/db';
+import { createSqlPool, poolSql } from '@sms-survey/db';
 import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
 import type { SenderPolicy } from '@sms-survey/survey-domain';
 import type { Logger } from 'pino';
@@ -33,7 +33,7 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
         poolSize: config.DATABASE_POOL_SIZE,
         onIdleError: (e) => logger.warn({ err: e.message }, 'idle database connection closed'),
       });
-      const relay = createOutboxRelay(prisma, producer, logger);
+      const relay = createOutboxRelay(prisma, producer, logger, { sql: poolSql(sqlPool) });
       const expiry = createExpiryTimer(prisma, relay, logger, { intervalMs: config.EXPIRY_CHECK_INTERVAL_MS });
       const catalog = createSurveyCatalog(prisma);
       const senders: SenderPolicy = {

@@ -1,5 +1,5 @@
 import { allTopics, type TopicDefinition } from '@sms-survey/contracts';
-import { Prisma, type PrismaClient, type Sql } from '@sms-survey/db';
+import { Prisma, prismaSql, type PrismaClient, type Sql } from '@sms-survey/db';
 import type { EventProducer, OutgoingEvent } from '@sms-survey/kafka';
 import type { Logger } from 'pino';
 
@@ -48,7 +48,13 @@ const SWEEP_LOCK = 4_242_001;
  * lock), so in normal operation each row is published once and in order. After a crash between publishing and
  * marking, a row is published again: consumers de-duplicate by event id.
  */
-export function createOutboxRelay(prisma: PrismaClient, producer: EventProducer, logger: Logger, options: { sweepIntervalMs?: number } = {}) {
+export function createOutboxRelay(
+  prisma: PrismaClient,
+  producer: EventProducer,
+  logger: Logger,
+  options: { sweepIntervalMs?: number; /** For the marking UPDATE, which runs after every batch; Prisma by default. */ sql?: Sql } = {},
+) {
+  const markSql = options.sql ?? prismaSql(prisma);
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
   let pendingMarks: bigint[] = [];
@@ -67,8 +73,8 @@ export function createOutboxRelay(prisma: PrismaClient, producer: EventProducer,
         const batch = pendingMarks;
         pendingMarks = [];
         try {
-          await prisma.$executeRaw`
-            UPDATE outbox_event SET published_at = now() WHERE id = ANY(${batch}::bigint[]) AND published_at IS NULL`;
+          await markSql(Prisma.sql`
+            UPDATE outbox_event SET published_at = now() WHERE id = ANY(${batch.map(String)}::bigint[]) AND published_at IS NULL`);
         } catch (e) {
           logger.warn({ err: e instanceof Error ? e.message : String(e), rows: batch.length }, 'could not mark outbox rows published; the sweep will publish them again');
         }

@@ -17,6 +17,16 @@ export function createSqlPool(options: { databaseUrl: string; poolSize?: number;
   return pool;
 }
 
+/** `Sql` through a Prisma client or interactive transaction, for code shared with the raw `pg` paths. */
+export function prismaSql(client: Pick<Prisma.TransactionClient, '$queryRaw'>): Sql {
+  return <R>(query: Prisma.Sql) => client.$queryRaw<R[]>(query);
+}
+
+/** `Sql` on the pool, outside any transaction (each statement on whichever connection is free). */
+export function poolSql(pool: pg.Pool): Sql {
+  return async <R>(query: Prisma.Sql) => (await pool.query(query.text, query.values)).rows as R[];
+}
+
 /** Runs `work` in one transaction on a connection of `pool`: committed when it resolves, rolled back when it throws. */
 export async function inSqlTransaction<T>(pool: pg.Pool, work: (sql: Sql) => Promise<T>): Promise<T> {
   const client = await pool.connect();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { admit, countSegments, createRateWindow, messagesPerSecond, senderKind } from '../src/index.js';
+import { admit, countSegments, createRateWindow, messagesPerSecond, retime, senderKind, withdraw } from '../src/index.js';
 
 describe('countSegments', () => {
   it.each([
@@ -73,5 +73,28 @@ describe('rate window', () => {
     const first = admit(w, 3, 0);
     expect(first.waitMs).toBe(0);
     expect(admit(first.window, 1, 999).waitMs).toBe(1);
+  });
+
+  it('a send counted from later (its request started later, plus a margin) holds the next one back until then', () => {
+    const first = admit(createRateWindow(1, 0), 1, 0);
+    const moved = retime(first.window, first.send!, 300);
+    expect(admit(moved.window, 1, 1000).waitMs).toBe(300);
+    expect(admit(moved.window, 1, 1300).waitMs).toBe(0);
+    // Answered sooner than that: counted from the answer.
+    expect(admit(retime(moved.window, moved.send, 100).window, 1, 1000).waitMs).toBe(100);
+  });
+
+  it('keeps the window oldest first when a send is moved past later ones', () => {
+    let w = createRateWindow(3, 0);
+    const a = admit(w, 1, 0);
+    const b = admit(a.window, 1, 100);
+    w = retime(b.window, a.send!, 200).window;
+    expect(w.sends.map((s) => s.atMs)).toEqual([100, 200]);
+  });
+
+  it('a send taken back frees its place', () => {
+    const first = admit(createRateWindow(1, 0), 1, 0);
+    expect(admit(first.window, 1, 10).waitMs).toBe(990);
+    expect(admit(withdraw(first.window, first.send!), 1, 10).waitMs).toBe(0);
   });
 });
