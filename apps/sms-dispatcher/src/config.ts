@@ -29,10 +29,14 @@ const DispatcherEnv = z.object({
     }),
   /**
    * A send counts in its sender's one-second window from its answer, or from its request's start plus this
-   * margin if that is sooner (send-pacer.ts): the most a slow round trip costs a sender, and what covers the
-   * variation of the time from a request's start to Twilio receiving it.
+   * margin if that is sooner (send-pacer.ts). The default, 1000, in effect counts from the answer, which comes
+   * after Twilio received the request, so no two requests of a sender reach Twilio closer than its limit
+   * allows, however slow a round trip; the cost is the round trip's share of each window. A smaller margin
+   * spends less of each window on slow round trips but relies on the time from a request's start to Twilio
+   * receiving it varying by less than the margin; with 100 ms, a loaded benchmark run saw 5 of 10,000
+   * requests reach the simulator 57 ms too early (docs/benchmarks.md).
    */
-  SEND_WINDOW_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(100),
+  SEND_WINDOW_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(1000),
   /** Twilio requests in flight at once, over all senders. */
   TWILIO_MAX_CONCURRENT_REQUESTS: z.coerce.number().int().min(1).max(1000).default(50),
   /** Commands handled together (replies first, per sender) from one partition. */

@@ -1,4 +1,5 @@
 import { Topics } from '@sms-survey/contracts';
+import { createSqlPool, poolSql } from '@sms-survey/db';
 import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
 import { twilioClientFor } from '@sms-survey/twilio';
 import type { Logger } from 'pino';
@@ -20,11 +21,17 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
     config,
     logger,
     onFatal,
-    build({ producer, prisma, registry, consumer: createConsumer }) {
+    build({ producer, registry, consumer: createConsumer }) {
+      // The ledger's statements run on plain pg connections (send-ledger.ts).
+      const sqlPool = createSqlPool({
+        databaseUrl: config.DATABASE_URL,
+        poolSize: config.DATABASE_POOL_SIZE,
+        onIdleError: (e) => logger.warn({ err: e.message }, 'idle database connection closed'),
+      });
       const twilio = twilioClientFor(config.twilio, { maxSockets: config.TWILIO_MAX_CONCURRENT_REQUESTS });
       const handler = createSendCommandHandler({
         twilio,
-        ledger: createSendLedger(prisma),
+        ledger: createSendLedger(poolSql(sqlPool)),
         producer,
         logger,
         registry,
@@ -45,7 +52,7 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
           handler,
         }),
       });
-      return { consumers: [consumer] };
+      return { consumers: [consumer], stop: () => sqlPool.end() };
     },
   });
 }

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@sms-survey/db';
+import { Prisma, type Sql } from '@sms-survey/db';
 
 export type LedgerState = 'sending' | 'retry' | 'sent' | 'failed';
 
@@ -21,19 +21,20 @@ export type LedgerOutcome =
  * died between claiming and recording Twilio's answer; the handler settles it by asking Twilio.
  *
  * Claims and outcomes are written many commands per statement (raw SQL over `unnest`, one commit each); the
- * dispatcher gathers the commands of a few milliseconds into one call (send-command.handler.ts).
+ * dispatcher gathers the commands of a few milliseconds into one call (send-command.handler.ts). The statements
+ * run on plain `pg` (`poolSql`): through Prisma's client each cost about ten times the CPU.
  */
-export function createSendLedger(prisma: PrismaClient) {
+export function createSendLedger(sql: Sql) {
   async function claimMany(commandIds: readonly string[]): Promise<Set<string>> {
     if (commandIds.length === 0) return new Set();
     // Distinct ids: ON CONFLICT DO UPDATE may not touch one row twice in a statement.
     const ids = [...new Set(commandIds)];
-    const rows = await prisma.$queryRaw<{ command_id: string }[]>`
+    const rows = await sql<{ command_id: string }>(Prisma.sql`
       INSERT INTO send_ledger (command_id, state, updated_at)
       SELECT id, 'sending', now() FROM unnest(${ids}::uuid[]) AS id
       ON CONFLICT (command_id) DO UPDATE SET state = 'sending', updated_at = now()
       WHERE send_ledger.state = 'retry'
-      RETURNING command_id::text`;
+      RETURNING command_id::text`);
     return new Set(rows.map((r) => r.command_id));
   }
 
@@ -49,14 +50,14 @@ export function createSendLedger(prisma: PrismaClient) {
       sids.push(o.state === 'sent' ? o.messageSid : null);
       codes.push(o.state === 'failed' ? (o.errorCode ?? null) : null);
     }
-    await prisma.$executeRaw`
+    await sql(Prisma.sql`
       UPDATE send_ledger AS l
       SET state = u.state,
           message_sid = CASE WHEN u.state = 'sent' THEN u.sid ELSE l.message_sid END,
           error_code = CASE WHEN u.state = 'failed' THEN u.code ELSE l.error_code END,
           updated_at = now()
       FROM unnest(${ids}::uuid[], ${states}::text[], ${sids}::text[], ${codes}::int[]) AS u(id, state, sid, code)
-      WHERE l.command_id = u.id`;
+      WHERE l.command_id = u.id`);
   }
 
   return {
@@ -68,8 +69,8 @@ export function createSendLedger(prisma: PrismaClient) {
       return (await claimMany([commandId])).has(commandId);
     },
     async get(commandId: string): Promise<LedgerEntry | null> {
-      const [row] = await prisma.$queryRaw<{ state: string; message_sid: string | null; error_code: number | null; updated_at: Date }[]>`
-        SELECT state, message_sid, error_code, updated_at FROM send_ledger WHERE command_id = ${commandId}::uuid`;
+      const [row] = await sql<{ state: string; message_sid: string | null; error_code: number | null; updated_at: Date }>(Prisma.sql`
+        SELECT state, message_sid, error_code, updated_at FROM send_ledger WHERE command_id = ${commandId}::uuid`);
       return row ? { state: row.state as LedgerState, messageSid: row.message_sid, errorCode: row.error_code, updatedAt: row.updated_at } : null;
     },
     async markSent(commandId: string, messageSid: string): Promise<void> {
@@ -80,9 +81,11 @@ export function createSendLedger(prisma: PrismaClient) {
     },
     /** Takes over a `sending` row that has not moved since `staleBefore` (its dispatcher died). */
     async takeOver(commandId: string, staleBefore: Date): Promise<boolean> {
-      const taken = await prisma.$executeRaw`
-        UPDATE send_ledger SET updated_at = now() WHERE command_id = ${commandId}::uuid AND state = 'sending' AND updated_at < ${staleBefore}`;
-      return taken === 1;
+      const taken = await sql(Prisma.sql`
+        UPDATE send_ledger SET updated_at = now()
+        WHERE command_id = ${commandId}::uuid AND state = 'sending' AND updated_at < ${staleBefore}::timestamptz
+        RETURNING command_id`);
+      return taken.length === 1;
     },
     /** Twilio certainly did not take it (an error answer, or no request made): a later attempt may send. */
     async release(commandId: string): Promise<void> {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SmsSendRequested, createMessage } from '@sms-survey/contracts';
-import { createPrismaClient, type PrismaClient } from '@sms-survey/db';
+import { createPrismaClient, createSqlPool, poolSql, type PrismaClient, type Sql } from '@sms-survey/db';
+import type pg from 'pg';
 import type { EventProducer, OutgoingEvent } from '@sms-survey/kafka';
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from '@sms-survey/service-kit';
 import { createTestDatabase, silentLogger, type TestDatabase } from '@sms-survey/testing';
@@ -35,6 +36,8 @@ const command = (to: string) =>
 describe('send command handler against the Twilio simulator and PostgreSQL', () => {
   let database: TestDatabase;
   let prisma: PrismaClient;
+  let sqlPool: pg.Pool;
+  let sql: Sql;
   let simulator: Simulator;
   let simulatorUrl: string;
   let producer: ReturnType<typeof recordingProducer>;
@@ -43,13 +46,15 @@ describe('send command handler against the Twilio simulator and PostgreSQL', () 
   beforeAll(async () => {
     database = await createTestDatabase();
     prisma = createPrismaClient({ databaseUrl: database.url });
+    sqlPool = createSqlPool({ databaseUrl: database.url, poolSize: 2 });
+    sql = poolSql(sqlPool);
     simulator = buildSimulator({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN });
     simulatorUrl = await simulator.app.listen({ port: 0, host: '127.0.0.1' });
     const twilio = createTwilioClient({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, apiBaseUrl: simulatorUrl });
     producer = recordingProducer();
     handler = createSendCommandHandler({
       twilio,
-      ledger: createSendLedger(prisma),
+      ledger: createSendLedger(sql),
       producer,
       logger: silentLogger(),
       registry: new Registry(),
@@ -66,6 +71,7 @@ describe('send command handler against the Twilio simulator and PostgreSQL', () 
 
   afterAll(async () => {
     await simulator?.app.close();
+    await sqlPool?.end();
     await prisma?.$disconnect();
     await database?.drop();
   });
@@ -125,7 +131,7 @@ describe('send command handler against the Twilio simulator and PostgreSQL', () 
   });
 
   it('the ledger: a claim is granted once, again after a release, and outcomes are recorded in one statement', async () => {
-    const ledger = createSendLedger(prisma);
+    const ledger = createSendLedger(sql);
     const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
     expect([...(await ledger.claimMany([a, b, a]))].sort()).toEqual([a, b].sort());
     expect((await ledger.claimMany([a, b, c])).has(c)).toBe(true);
@@ -144,7 +150,7 @@ describe('send command handler against the Twilio simulator and PostgreSQL', () 
   it('a command claimed by a dispatcher that died before sending is sent once the row is stale', async () => {
     const stale = createSendCommandHandler({
       twilio: createTwilioClient({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, apiBaseUrl: simulatorUrl }),
-      ledger: createSendLedger(prisma),
+      ledger: createSendLedger(sql),
       producer,
       logger: silentLogger(),
       registry: new Registry(),
@@ -155,11 +161,11 @@ describe('send command handler against the Twilio simulator and PostgreSQL', () 
       staleSendMs: 1000,
     });
     const cmd = command('+4791230005');
-    expect(await createSendLedger(prisma).claim(cmd.payload.commandId)).toBe(true); // the dead dispatcher's claim
+    expect(await createSendLedger(sql).claim(cmd.payload.commandId)).toBe(true); // the dead dispatcher's claim
     await expect(stale.handle(cmd)).rejects.toThrow('being sent by another dispatcher');
     await new Promise((r) => setTimeout(r, 1100));
     await stale.handle(cmd);
     expect(simulator.state.messages.filter((m) => m.to === '+4791230005')).toHaveLength(1);
-    expect(await createSendLedger(prisma).get(cmd.payload.commandId)).toMatchObject({ state: 'sent' });
+    expect(await createSendLedger(sql).get(cmd.payload.commandId)).toMatchObject({ state: 'sent' });
   });
 });

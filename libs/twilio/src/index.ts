@@ -1,4 +1,5 @@
 export * from './client.js';
+export * from './http-client.js';
 export * from './webhooks.js';
 export * from './messages.js';
 export * from './errors.js';

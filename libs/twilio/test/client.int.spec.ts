@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import twilio from 'twilio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { classifyTwilioError, completeOrCancelTask, createTask, createTwilioClient, sendSms, type TwilioClient } from '../src/index.js';
+import { classifyTwilioError, completeOrCancelTask, createTask, createTwilioClient, findRecentMessage, LeanTwilioHttpClient, sendSms, type TwilioClient } from '../src/index.js';
 
 const accountSid = 'AC0123456789abcdef0123456789abcdef';
 const authToken = 'test-token';
@@ -47,7 +48,17 @@ describe('createTwilioClient against a local server', () => {
       if (form.To === '+15005550001') {
         return reply.code(400).send({ code: 21211, message: "The 'To' number is not valid.", more_info: '', status: 400 });
       }
+      if (form.Body === 'slow') await new Promise((r) => setTimeout(r, 1500));
+      if (form.Body === 'drop') {
+        req.raw.socket.destroy();
+        return reply;
+      }
       return reply.code(201).send({ sid: 'SM0123456789abcdef0123456789abcdef', status: 'queued', to: form.To, from: form.From, body: form.Body });
+    });
+    server.get('/api/2010-04-01/Accounts/:accountSid/Messages.json', async (req) => {
+      const query = req.query as Record<string, string>;
+      const message = { sid: 'SM0123456789abcdef0123456789abcdef', status: 'delivered', from: query.From, to: query.To, body: 'hello & bye', date_created: 'Sat, 21 Nov 2026 09:00:00 +0000' };
+      return { messages: [message], page: 0, page_size: 50, next_page_uri: null, uri: req.url };
     });
     server.post('/taskrouter/v1/Workspaces/:ws/Tasks', async (_req, reply) => reply.code(201).send({ sid: taskSid, assignment_status: 'pending' }));
     server.get('/taskrouter/v1/Workspaces/:ws/Tasks/:sid', async () => ({ sid: taskSid, assignment_status: taskStatus }));
@@ -100,6 +111,8 @@ describe('createTwilioClient against a local server', () => {
 
   it('surfaces API errors as RestException that classifyTwilioError understands', async () => {
     const error = await sendSms(client, { from: '+4790000000', to: '+15005550001', body: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(twilio.RestException);
+    expect(error).toMatchObject({ status: 400, code: 21211, message: "The 'To' number is not valid." });
     expect(classifyTwilioError(error)).toMatchObject({ code: 21211, status: 400, permanent: true, retryable: false });
   });
 
@@ -134,6 +147,33 @@ describe('createTwilioClient against a local server', () => {
     received = [];
     expect(await completeOrCancelTask(client, workspaceSid, taskSid, 'again')).toEqual({ sid: taskSid, assignmentStatus: 'completed' });
     expect(received.map((r) => r.method)).toEqual(['GET']);
+  });
+
+  it('sends list filters as query parameters and reads the page', async () => {
+    const found = await findRecentMessage(client, { from: '+4790000000', to: '+4791234567', body: 'hello & bye', createdAfter: new Date('2026-11-21T08:00:00Z') });
+    expect(found).toEqual({ sid: 'SM0123456789abcdef0123456789abcdef', status: 'delivered' });
+    const url = new URL(received[0]!.url, 'http://x');
+    expect(received[0]!.method).toBe('GET');
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({ From: '+4790000000', To: '+4791234567', PageSize: '50' });
+  });
+
+  it('uses the lean http client, not the SDK axios client', () => {
+    expect(client.httpClient).toBeInstanceOf(LeanTwilioHttpClient);
+  });
+
+  it('gives up on a request that outlives its timeout, as a retryable network error', async () => {
+    const impatient = createTwilioClient({ accountSid, authToken, apiBaseUrl: server.listeningOrigin, timeoutMs: 300 });
+    const started = Date.now();
+    const error = await sendSms(impatient, { from: '+4790000000', to: '+4791234567', body: 'slow' }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1200);
+    expect(classifyTwilioError(error)).toMatchObject({ retryable: true, permanent: false, reason: 'network error: ECONNABORTED' });
+  });
+
+  it('reports a connection dropped before the answer as a retryable network error', async () => {
+    const error = await sendSms(client, { from: '+4790000000', to: '+4791234567', body: 'drop' }).catch((e: unknown) => e);
+    expect(classifyTwilioError(error)).toMatchObject({ retryable: true, permanent: false });
+    // The pool recovers: the next request gets a fresh connection.
+    expect(await sendSms(client, { from: '+4790000000', to: '+4791234567', body: 'after' })).toMatchObject({ status: 'queued' });
   });
 
   it('reports a refused connection as a retryable network error', async () => {
