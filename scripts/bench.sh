@@ -16,7 +16,7 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
-OUT="$ROOT/.local/bench"
+OUT="${BENCH_OUT_DIR:-$ROOT/.local/bench}"
 mkdir -p "$OUT/logs"
 rm -f "$OUT"/logs/*.log
 
