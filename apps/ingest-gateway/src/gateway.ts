@@ -27,7 +27,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
   const surveys = createSurveyDefinitionRepository(prisma);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: SERVICE }, logger);
-  const producer = createEventProducer(kafka, { topicPrefix: config.KAFKA_TOPIC_PREFIX, publishTimeoutMs: config.KAFKA_PUBLISH_TIMEOUT_MS });
+  const producer = createEventProducer(kafka, { topicPrefix: config.KAFKA_TOPIC_PREFIX, publishTimeoutMs: config.KAFKA_PUBLISH_TIMEOUT_MS, lingerMs: config.KAFKA_LINGER_MS });
   const broker = createBrokerProbe(kafka);
   let producerConnected = false;
   const connecting = new AbortController();

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { silentLogger, testEnv } from '@sms-survey/testing';
+import { createTestDatabase, silentLogger, testEnv } from '@sms-survey/testing';
 import { loadGatewayConfig, startGateway } from '../src/index.js';
 
 // The gateway starts without a broker, says so on /readyz, and becomes ready once one appears: here a TCP proxy
@@ -63,7 +63,10 @@ function recordingLogger() {
 /** Starts the gateway pointed at a port where nothing listens yet; the caller opens a proxy there later. */
 async function startWithoutBroker(logger: Logger = silentLogger()) {
   const port = await freePort();
-  const config = loadGatewayConfig({ PORT: '0', KAFKA_BROKERS: `127.0.0.1:${port}` });
+  // A database of its own: readiness also checks the database, and the default one need not exist.
+  const database = await createTestDatabase();
+  cleanups.push(() => database.drop());
+  const config = loadGatewayConfig({ PORT: '0', KAFKA_BROKERS: `127.0.0.1:${port}`, DATABASE_URL: database.url });
   expect(config.KAFKA_BROKERS).toEqual([`127.0.0.1:${port}`]);
   const gateway = await startGateway(config, logger);
   let stopped = false;

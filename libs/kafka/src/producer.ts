@@ -45,7 +45,24 @@ export interface ProducerOptions {
   topicPrefix?: string;
   /** A publish not acknowledged by then rejects (the caller answers 5xx; Twilio retries). */
   publishTimeoutMs?: number;
+  /**
+   * How long a publish made while the producer is idle waits for others to join its produce request. 0 (the
+   * default) waits only for the current turn of the event loop (`setImmediate`): no timer, and everything
+   * published by the same batch of I/O events goes out together. A millisecond or two lets moderate, steady
+   * rates share requests too (one request per webhook costs both the client and the broker far more CPU than
+   * the message itself). The wait ends early once as many records are queued as the previous request carried
+   * (at least `LINGER_MIN_RECORDS`): callers that each wait for their ack before publishing again (a fixed
+   * number of connections) come back about as many as were acknowledged together, and would otherwise all
+   * wait out the linger on every round.
+   */
+  lingerMs?: number;
 }
+
+/**
+ * The fewest queued records that end a linger early. Without a floor, a steady moderate rate would ratchet
+ * the batches down (a batch of one would end the next linger at one record, and so on).
+ */
+export const LINGER_MIN_RECORDS = 4;
 
 export class PublishTimeoutError extends Error {
   readonly retryable = true;
@@ -56,7 +73,8 @@ export class PublishTimeoutError extends Error {
 
 /**
  * kafkajs sends one request per `send` call. Calls made while a request is in flight are gathered and sent
- * together when it returns: no added latency when idle, one request for many messages under load.
+ * together when it returns; when idle, the first call waits up to `lingerMs` (at least until the event loop's
+ * current turn ends) for others to join it. One request in flight at a time keeps the order of the queue.
  */
 export function createEventProducer(kafka: Kafka, options: ProducerOptions = {}): EventProducer {
   const publishTimeoutMs = options.publishTimeoutMs ?? 5000;
@@ -68,16 +86,43 @@ export function createEventProducer(kafka: Kafka, options: ProducerOptions = {})
     allowAutoTopicCreation: false,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
   });
+  const lingerMs = options.lingerMs ?? 0;
   let queue: Pending[] = [];
+  let queuedRecords = 0;
+  /** Records in the last request sent: enough of them queued end a linger (see `lingerMs`). */
+  let lastBatchRecords = 0;
   let flushing = false;
+  /** Set while a flush is scheduled (the linger) and not yet started. */
+  let scheduled: { cancel: () => void } | undefined;
+
+  function scheduleFlush(): void {
+    if (flushing) return; // a running flush sends what was queued meanwhile as soon as its request returns
+    if (queuedRecords >= Math.max(LINGER_MIN_RECORDS, lastBatchRecords)) {
+      void flush(); // cancels the linger
+      return;
+    }
+    if (scheduled) return;
+    const run = () => { scheduled = undefined; void flush(); };
+    if (lingerMs > 0) {
+      const timer = setTimeout(run, lingerMs);
+      scheduled = { cancel: () => clearTimeout(timer) };
+    } else {
+      const immediate = setImmediate(run);
+      scheduled = { cancel: () => clearImmediate(immediate) };
+    }
+  }
 
   async function flush(): Promise<void> {
     if (flushing) return;
+    scheduled?.cancel();
+    scheduled = undefined;
     flushing = true;
     try {
       while (queue.length > 0) {
         const batch = queue;
         queue = [];
+        lastBatchRecords = queuedRecords;
+        queuedRecords = 0;
         const byTopic = new Map<string, Message[]>();
         for (const p of batch) {
           for (const r of p.records) {
@@ -102,18 +147,23 @@ export function createEventProducer(kafka: Kafka, options: ProducerOptions = {})
     if (records.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new PublishTimeoutError(publishTimeoutMs)), publishTimeoutMs);
+      queuedRecords += records.length;
       queue.push({
         records,
         resolve: () => { clearTimeout(timer); resolve(); },
         reject: (e) => { clearTimeout(timer); reject(e); },
       });
-      void flush();
+      scheduleFlush();
     });
   }
 
   return {
     connect: () => producer.connect(),
-    disconnect: () => producer.disconnect(),
+    async disconnect() {
+      // What is still lingering goes out now, not to a disconnected client.
+      if (scheduled) await flush();
+      await producer.disconnect();
+    },
     publishRaw,
     publish(events, publishOptions) {
       const validated = publishOptions?.validated === true;

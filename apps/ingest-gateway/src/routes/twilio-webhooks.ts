@@ -37,9 +37,14 @@ export function registerTwilioWebhooks(app: FastifyInstance, options: TwilioWebh
     registers: [options.registry],
   });
 
+  // Label sets bound once: `inc({ kind, outcome })` would look the series up by its labels on every webhook.
+  const inboundAccepted = received.labels({ kind: 'inbound', outcome: 'accepted' });
+  const statusAccepted = received.labels({ kind: 'status', outcome: 'accepted' });
+  const authTokens = [...options.authTokens];
+
   function assertSigned(request: FastifyRequest, kind: string): void {
     const ok = validateTwilioWebhook({
-      authTokens: [...options.authTokens],
+      authTokens,
       url: options.publicBaseUrl + request.url,
       signature: request.headers['x-twilio-signature'] as string | undefined,
       params: (request.body ?? {}) as Record<string, string | string[]>,
@@ -69,7 +74,7 @@ export function registerTwilioWebhooks(app: FastifyInstance, options: TwilioWebh
     });
     // `event` was just parsed by createMessage with the topic's schema (InboundSmsReceived).
     await options.producer.publish([{ topic: Topics.inboundSms, key: form.From, message: event }], { validated: true });
-    received.inc({ kind: 'inbound', outcome: 'accepted' });
+    inboundAccepted.inc();
     return reply.type('text/xml').send(EMPTY_TWIML);
   });
 
@@ -92,7 +97,7 @@ export function registerTwilioWebhooks(app: FastifyInstance, options: TwilioWebh
       },
     });
     await options.producer.publish([{ topic: Topics.messageStatus, key: form.To, message: event }]);
-    received.inc({ kind: 'status', outcome: 'accepted' });
+    statusAccepted.inc();
     return reply.type('text/xml').send(EMPTY_TWIML);
   });
 }
