@@ -49,7 +49,9 @@ consumer.on(consumer.events.GROUP_JOIN, () => post({ kind: 'ready' }));
 
 try {
   await consumer.connect();
-  await consumer.subscribe({ topics: [options.topic, options.inboundTopic], fromBeginning: true });
+  await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+  // Only the inbound events from now on (scenario 1 left hundreds of thousands on this topic).
+  await consumer.subscribe({ topic: options.inboundTopic, fromBeginning: false });
   await consumer.run({
     partitionsConsumedConcurrently: 6,
     eachBatch: async ({ batch }) => {
