@@ -54,21 +54,14 @@ export interface DispatcherResults {
   capacity?: CapacityResults;
 }
 
-export interface CapacityResults {
+export type CapacityResults = Pick<
+  DispatcherResults,
+  'senders' | 'perSender' | 'commands' | 'requests' | 'accepted' | 'windowsOverLimit' | 'throughput' | 'throughputPerSecond' | 'cpuPerSendUs' | 'cpu'
+> & {
   rate: number;
-  senders: number;
-  perSender: number;
-  commands: number;
-  requests: number;
-  accepted: number;
-  windowsOverLimit: number;
-  throughput: number;
-  throughputPerSecond: number[];
-  cpuPerSendUs: Record<string, number>;
-  cpu: CpuReport;
   /** Peak RSS (VmHWM) of the capacity run's dispatcher process. */
   peakRssMb?: number;
-}
+};
 
 interface RecordedRequest {
   time: number;

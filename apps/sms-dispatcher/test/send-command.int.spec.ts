@@ -42,6 +42,20 @@ describe('send command handler against the Twilio simulator and PostgreSQL', () 
   let simulatorUrl: string;
   let producer: ReturnType<typeof recordingProducer>;
   let handler: ReturnType<typeof createSendCommandHandler>;
+  type HandlerDeps = Parameters<typeof createSendCommandHandler>[0];
+  /** The handler as the tests run it: the simulator's Twilio, the test database's ledger, few fast retries. */
+  const handlerWith = (deps: Pick<HandlerDeps, 'twilio'> & Partial<HandlerDeps>) =>
+    createSendCommandHandler({
+      ledger: createSendLedger(sql),
+      producer,
+      logger: silentLogger(),
+      registry: new Registry(),
+      statusCallbackBaseUrl: 'https://surveys.example.com',
+      validityPeriodSeconds: 900,
+      maxAttempts: 3,
+      retryBaseMs: 1,
+      ...deps,
+    });
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -52,17 +66,7 @@ describe('send command handler against the Twilio simulator and PostgreSQL', () 
     simulatorUrl = await simulator.app.listen({ port: 0, host: '127.0.0.1' });
     const twilio = createTwilioClient({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, apiBaseUrl: simulatorUrl });
     producer = recordingProducer();
-    handler = createSendCommandHandler({
-      twilio,
-      ledger: createSendLedger(sql),
-      producer,
-      logger: silentLogger(),
-      registry: new Registry(),
-      statusCallbackBaseUrl: 'https://surveys.example.com',
-      validityPeriodSeconds: 900,
-      maxAttempts: 3,
-      retryBaseMs: 1,
-    });
+    handler = handlerWith({ twilio });
   });
 
   beforeEach(() => {
@@ -148,16 +152,8 @@ describe('send command handler against the Twilio simulator and PostgreSQL', () 
   });
 
   it('a command claimed by a dispatcher that died before sending is sent once the row is stale', async () => {
-    const stale = createSendCommandHandler({
+    const stale = handlerWith({
       twilio: createTwilioClient({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, apiBaseUrl: simulatorUrl }),
-      ledger: createSendLedger(sql),
-      producer,
-      logger: silentLogger(),
-      registry: new Registry(),
-      statusCallbackBaseUrl: 'https://surveys.example.com',
-      validityPeriodSeconds: 900,
-      maxAttempts: 3,
-      retryBaseMs: 1,
       staleSendMs: 1000,
     });
     const cmd = command('+4791230005');
