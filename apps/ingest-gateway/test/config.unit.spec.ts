@@ -48,8 +48,16 @@ describe('loadGatewayConfig', () => {
       TWILIO_AUTH_TOKEN_SECONDARY: 'secondary-token-456',
       PUBLIC_BASE_URL: 'https://surveys.example.com/',
       PORT: '8080',
+      TWILIO_CA_BUNDLE: '/etc/ssl/extra-ca.pem',
+      HTTP_PROXY: 'http://proxy.internal:3128',
     });
-    expect(config.twilio).toMatchObject({ accountSid: sid, authTokens: ['primary-token-123', 'secondary-token-456'], simulated: false });
+    expect(config.twilio).toMatchObject({
+      accountSid: sid,
+      authTokens: ['primary-token-123', 'secondary-token-456'],
+      simulated: false,
+      caBundlePath: '/etc/ssl/extra-ca.pem',
+      httpProxy: 'http://proxy.internal:3128',
+    });
     expect(config.PUBLIC_BASE_URL).toBe('https://surveys.example.com');
     expect(config.PORT).toBe(8080);
   });

@@ -13,6 +13,10 @@ export const twilioEnv = {
   TWILIO_AUTH_TOKEN_SECONDARY: z.string().min(8).optional(),
   /** Where Twilio's REST API is; set only for the simulator (defaults to it when no credentials are set). */
   TWILIO_API_BASE_URL: z.url().optional(),
+  /** A PEM file of extra CA certificates for Twilio's API (as the twilio SDK reads it). */
+  TWILIO_CA_BUNDLE: z.string().min(1).optional(),
+  /** An HTTP proxy for Twilio's API; the SDK's own HTTP client is then used, since it is the one that knows proxies. */
+  HTTP_PROXY: z.string().min(1).optional(),
 };
 
 export interface TwilioSettings {
@@ -20,6 +24,8 @@ export interface TwilioSettings {
   authTokens: string[];
   apiBaseUrl: string | undefined;
   simulated: boolean;
+  caBundlePath?: string | undefined;
+  httpProxy?: string | undefined;
 }
 
 type TwilioEnv = { [K in keyof typeof twilioEnv]?: string | undefined };
@@ -33,6 +39,8 @@ export function resolveTwilioSettings(env: TwilioEnv): TwilioSettings {
       authTokens: [SIMULATOR_AUTH_TOKEN],
       apiBaseUrl: env.TWILIO_API_BASE_URL ?? SIMULATOR_BASE_URL,
       simulated: true,
+      caBundlePath: env.TWILIO_CA_BUNDLE,
+      httpProxy: env.HTTP_PROXY,
     };
   }
   if (!sid || !token) throw new ConfigError([`${sid ? 'TWILIO_AUTH_TOKEN' : 'TWILIO_ACCOUNT_SID'}: must be set together with ${sid ? 'TWILIO_ACCOUNT_SID' : 'TWILIO_AUTH_TOKEN'}`]);
@@ -41,5 +49,7 @@ export function resolveTwilioSettings(env: TwilioEnv): TwilioSettings {
     authTokens: [token, ...(env.TWILIO_AUTH_TOKEN_SECONDARY ? [env.TWILIO_AUTH_TOKEN_SECONDARY] : [])],
     apiBaseUrl: env.TWILIO_API_BASE_URL,
     simulated: false,
+    caBundlePath: env.TWILIO_CA_BUNDLE,
+    httpProxy: env.HTTP_PROXY,
   };
 }

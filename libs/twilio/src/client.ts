@@ -16,6 +16,10 @@ export interface TwilioClientOptions {
    * requests/s at Twilio's latency, whatever its concurrency setting.
    */
   maxSockets?: number;
+  /** Extra CA certificates (a PEM file) for https. */
+  caBundlePath?: string | undefined;
+  /** Set when Twilio is reached through an HTTP proxy: the SDK's own client is used then (it knows proxies). */
+  httpProxy?: string | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -54,28 +58,40 @@ export class SimulatorRequestClient extends twilio.RequestClient {
 /**
  * The SDK client. Requests go through `LeanTwilioHttpClient` (node http/https keep-alive agents) instead of the
  * SDK's axios-based RequestClient (axios and qs were ~15 % of the dispatcher's CPU profile under load); the
- * SDK still builds every request and turns error answers into RestException. Behind an HTTP_PROXY the SDK's own
+ * SDK still builds every request and turns error answers into RestException. Behind an HTTP proxy the SDK's own
  * client is used (it is the one that knows proxies).
  */
 export function createTwilioClient(opts: TwilioClientOptions): TwilioClient {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxSockets = opts.maxSockets ?? DEFAULT_MAX_SOCKETS;
   const apiBaseUrl = opts.apiBaseUrl;
-  const httpClient = process.env['HTTP_PROXY']
+  const httpClient = opts.httpProxy
     ? apiBaseUrl
       ? new SimulatorRequestClient(apiBaseUrl, { timeoutMs, maxSockets })
       : new twilio.RequestClient({ timeout: timeoutMs, keepAlive: true, maxSockets, maxFreeSockets: maxSockets })
-    : new LeanTwilioHttpClient({ timeoutMs, maxSockets, ...(apiBaseUrl && { rewriteUrl: (uri: string) => rewriteTwilioUrl(uri, apiBaseUrl) }) });
+    : new LeanTwilioHttpClient({
+        timeoutMs,
+        maxSockets,
+        caBundlePath: opts.caBundlePath,
+        ...(apiBaseUrl && { rewriteUrl: (uri: string) => rewriteTwilioUrl(uri, apiBaseUrl) }),
+      });
   // The SDK types its option as its own RequestClient class; it only ever calls `request(opts)`.
   return twilio(opts.accountSid, opts.authToken, { httpClient: httpClient as unknown as SdkRequestClient });
 }
 
 /** The client for a service's resolved Twilio settings (real account, or the simulator when none is configured). */
 export function twilioClientFor(
-  settings: { accountSid: string; authTokens: readonly string[]; apiBaseUrl?: string | undefined },
+  settings: { accountSid: string; authTokens: readonly string[]; apiBaseUrl?: string | undefined; caBundlePath?: string | undefined; httpProxy?: string | undefined },
   options: { maxSockets?: number } = {},
 ): TwilioClient {
   const [authToken] = settings.authTokens;
   if (!authToken) throw new Error('no Twilio auth token configured');
-  return createTwilioClient({ accountSid: settings.accountSid, authToken, apiBaseUrl: settings.apiBaseUrl, maxSockets: options.maxSockets });
+  return createTwilioClient({
+    accountSid: settings.accountSid,
+    authToken,
+    apiBaseUrl: settings.apiBaseUrl,
+    maxSockets: options.maxSockets,
+    caBundlePath: settings.caBundlePath,
+    httpProxy: settings.httpProxy,
+  });
 }

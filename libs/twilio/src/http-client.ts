@@ -29,6 +29,8 @@ export interface LeanHttpClientOptions {
   timeoutMs: number;
   /** Connections kept per host (all kept open when idle). */
   maxSockets: number;
+  /** Extra CA certificates (a PEM file) for https. */
+  caBundlePath?: string | undefined;
   /** Rewrites each request's URL (the simulator's base URL); the identity when unset. */
   rewriteUrl?: (uri: string) => string;
 }
@@ -76,8 +78,8 @@ export class LeanTwilioHttpClient {
     this.rewriteUrl = options.rewriteUrl;
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets, timeout: options.timeoutMs };
     this.httpAgent = new http.Agent(agentOptions);
-    // The SDK's client honours a CA bundle named in TWILIO_CA_BUNDLE: so does this one.
-    const ca = process.env['TWILIO_CA_BUNDLE'] !== undefined ? readFileSync(process.env['TWILIO_CA_BUNDLE']) : undefined;
+    // The SDK's client honours a CA bundle (TWILIO_CA_BUNDLE, parsed with the service's config): so does this one.
+    const ca = options.caBundlePath !== undefined ? readFileSync(options.caBundlePath) : undefined;
     this.httpsAgent = new https.Agent({ ...agentOptions, ...(ca && { ca }) });
   }
 
