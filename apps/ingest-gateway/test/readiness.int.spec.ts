@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTestDatabase, silentLogger, testEnv } from '@sms-survey/testing';
+import { createTestDatabase, freePort, silentLogger, testEnv } from '@sms-survey/testing';
 import { loadGatewayConfig, startGateway } from '../src/index.js';
 
 // The gateway starts without a broker, says so on /readyz, and becomes ready once one appears: here a TCP proxy
@@ -14,16 +14,6 @@ const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /** Forwards every connection on 127.0.0.1:`port` to `target` ("host:port"). */
 async function startProxy(port: number, target: string): Promise<{ server: Server; close(): Promise<void> }> {

@@ -3,18 +3,7 @@ import type { SmsSendRequested } from '@sms-survey/contracts';
 import type { BatchContext, ConsumedEvent } from '@sms-survey/kafka';
 import { countSegments, SendOrder, type QueuedSms } from '@sms-survey/sms-domain';
 import type { SendCommandHandler } from './send-command.handler.js';
-import { StoppingError, type SendPacer } from './send-pacer.js';
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+import { sleep, StoppingError, type SendPacer } from './send-pacer.js';
 
 /** Each sender's commands, in batch order; a command id seen twice in the batch (a redelivered copy) once. */
 function bySender(messages: readonly ConsumedEvent<SmsSendRequested>[]): Map<string, SmsSendRequested[]> {

@@ -1,6 +1,7 @@
 import { admit, createRateWindow, messagesPerSecond, retime, withdraw, type RateWindow, type WindowSend } from '@sms-survey/sms-domain';
 
-const sleep = (ms: number, signal: AbortSignal) =>
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(done, ms);
     function done() {
