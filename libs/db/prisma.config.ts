@@ -1,5 +1,5 @@
 // Prisma CLI configuration. Uses the WebAssembly schema engine through the pg driver adapter, so the CLI
-// needs no native engine download (see docs/operations.md).
+// needs no native engine download (see docs/architecture.md, Tables).
 import { defineConfig } from 'prisma/config';
 import { createMigrationAdapter } from './src/migration-adapter.js';
 import { databaseUrlFromEnv } from './src/db-config.js';

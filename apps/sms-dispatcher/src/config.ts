@@ -49,6 +49,13 @@ const DispatcherEnv = z.object({
    * (request timeout plus retries), or a slow live send can be sent a second time.
    */
   STALE_SEND_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  /**
+   * How long the ledger keeps a command that was sent or failed for good, so a redelivered copy is not sent
+   * again. Longer than sms.send.v1's retention (7 days): no command still in Kafka outlives its row.
+   */
+  SEND_LEDGER_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(14),
+  /** How often the ledger rows past their retention are deleted. */
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
 });
 
 export type DispatcherConfig = ReturnType<typeof loadDispatcherConfig>;

@@ -1,5 +1,5 @@
 import { Topics } from '@sms-survey/contracts';
-import { createSqlPool, poolSql } from '@sms-survey/db';
+import { createSqlPool, poolSql, startRetention } from '@sms-survey/db';
 import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
 import { twilioClientFor } from '@sms-survey/twilio';
 import type { Logger } from 'pino';
@@ -7,7 +7,7 @@ import type { DispatcherConfig } from './config.js';
 import { createBatchDispatcher } from './dispatch-batch.js';
 import { createSendCommandHandler } from './send-command.handler.js';
 import { createSendPacer } from './send-pacer.js';
-import { createSendLedger } from './send-ledger.js';
+import { createSendLedger, sendLedgerRetention } from './send-ledger.js';
 
 export const SERVICE = 'sms-dispatcher';
 
@@ -52,7 +52,21 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
           handler,
         }),
       });
-      return { consumers: [consumer], stop: () => sqlPool.end() };
+      let retention: { stop(): Promise<void> } | undefined;
+      return {
+        consumers: [consumer],
+        start: () => {
+          retention = startRetention(poolSql(sqlPool), [sendLedgerRetention(config.SEND_LEDGER_RETENTION_DAYS)], {
+            intervalMs: config.RETENTION_INTERVAL_MS,
+            onPurged: (table, rows) => logger.info({ table, rows }, 'rows past their retention deleted'),
+            onError: (e) => logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'retention purge failed; retrying at the next interval'),
+          });
+        },
+        stop: async () => {
+          await retention?.stop();
+          await sqlPool.end();
+        },
+      };
     },
   });
 }

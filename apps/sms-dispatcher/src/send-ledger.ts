@@ -1,4 +1,4 @@
-import { Prisma, type Sql } from '@sms-survey/db';
+import { Prisma, type RetentionRule, type Sql } from '@sms-survey/db';
 
 export type LedgerState = 'sending' | 'retry' | 'sent' | 'failed';
 
@@ -95,3 +95,8 @@ export function createSendLedger(sql: Sql) {
 }
 
 export type SendLedger = ReturnType<typeof createSendLedger>;
+
+/** Ledger rows of commands settled for good (sent, failed) are deleted after `days`; others are never. */
+export function sendLedgerRetention(days: number): RetentionRule {
+  return { table: 'send_ledger', column: 'updated_at', keepSeconds: days * 86_400, onlyWhere: Prisma.sql`state IN ('sent', 'failed')` };
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SmsSendRequested, createMessage } from '@sms-survey/contracts';
-import { createPrismaClient, createSqlPool, poolSql, type PrismaClient, type Sql } from '@sms-survey/db';
+import { createPrismaClient, createSqlPool, poolSql, purgeExpired, type PrismaClient, type Sql } from '@sms-survey/db';
 import type pg from 'pg';
 import type { EventProducer, OutgoingEvent } from '@sms-survey/kafka';
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from '@sms-survey/service-kit';
@@ -10,7 +10,7 @@ import { createTestDatabase, silentLogger, type TestDatabase } from '@sms-survey
 import { createTwilioClient } from '@sms-survey/twilio';
 import { buildSimulator, type Simulator } from '@sms-survey/twilio-simulator';
 import { createSendCommandHandler } from '../src/send-command.handler.js';
-import { createSendLedger } from '../src/send-ledger.js';
+import { createSendLedger, sendLedgerRetention } from '../src/send-ledger.js';
 
 /** Records what the handler publishes; the Kafka path itself is covered by the system tests. */
 function recordingProducer(): EventProducer & { events: OutgoingEvent[] } {
@@ -163,5 +163,16 @@ describe('send command handler against the Twilio simulator and PostgreSQL', () 
     await stale.handle(cmd);
     expect(simulator.state.messages.filter((m) => m.to === '+4791230005')).toHaveLength(1);
     expect(await createSendLedger(sql).get(cmd.payload.commandId)).toMatchObject({ state: 'sent' });
+  });
+
+  it('retention: rows of commands sent or failed over 14 days ago go; unsettled rows and younger ones stay', async () => {
+    const rows = { sentOld: ['sent', '15 days'], failedOld: ['failed', '30 days'], retryOld: ['retry', '30 days'], sendingOld: ['sending', '30 days'], sentRecent: ['sent', '13 days'] } as const;
+    const ids = Object.fromEntries(Object.keys(rows).map((name) => [name, randomUUID()]));
+    for (const [name, [state, age]] of Object.entries(rows)) {
+      await sqlPool.query(`INSERT INTO send_ledger (command_id, state, updated_at) VALUES ($1, $2, now() - $3::interval)`, [ids[name], state, age]);
+    }
+    expect(await purgeExpired(sql, sendLedgerRetention(14))).toBe(2);
+    const { rows: left } = await sqlPool.query<{ id: string }>('SELECT command_id::text AS id FROM send_ledger WHERE command_id = ANY($1::uuid[])', [Object.values(ids)]);
+    expect(left.map((r) => r.id).sort()).toEqual([ids['retryOld'], ids['sendingOld'], ids['sentRecent']].sort());
   });
 });

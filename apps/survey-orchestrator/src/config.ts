@@ -28,6 +28,15 @@ const OrchestratorEnv = z.object({
   SURVEY_NOT_FOUND_TEXT: z.string().min(1).optional(),
   EXPIRY_CHECK_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /**
+   * How long applied event ids are kept for de-duplication (processed_message). Longer than the consumed topics'
+   * retention (7 days), so that no event still in Kafka can be applied twice.
+   */
+  PROCESSED_EVENT_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(14),
+  /** How long published outbox rows are kept (for inspection); unpublished ones are never deleted. */
+  OUTBOX_RETENTION_HOURS: z.coerce.number().min(1).max(24 * 3650).default(24),
+  /** How often the rows past their retention are deleted. */
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
+  /**
    * Which Flex tasks get which survey when they wrap up (docs/flex.md): a JSON array of policies, first match
    * wins; or FLEX_SURVEY_POLICIES_FILE, a path to a file holding that JSON. Validated at start; none means no
    * survey after any task.

@@ -1,5 +1,5 @@
 import { Topics, type InboundSmsReceived, type MessageOf } from '@sms-survey/contracts';
-import { createSqlPool, poolSql } from '@sms-survey/db';
+import { createSqlPool, poolSql, startRetention, type RetentionRule } from '@sms-survey/db';
 import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
 import type { SenderPolicy } from '@sms-survey/survey-domain';
 import type { Logger } from 'pino';
@@ -19,6 +19,15 @@ export const SERVICE = 'survey-orchestrator';
 const CONSUMED = [Topics.surveyCommands, Topics.inboundSms, Topics.messageStatus, Topics.smsSendResult, Topics.flexTaskEvents] as const;
 type Event = MessageOf<(typeof CONSUMED)[number]>;
 
+/** What the orchestrator deletes once it is old enough: de-duplication records and published outbox rows. */
+export function orchestratorRetention(config: Pick<OrchestratorConfig, 'PROCESSED_EVENT_RETENTION_DAYS' | 'OUTBOX_RETENTION_HOURS'>): RetentionRule[] {
+  return [
+    { table: 'processed_message', column: 'processed_at', keepSeconds: config.PROCESSED_EVENT_RETENTION_DAYS * 86_400 },
+    // published_at is null until published: those rows are never older than anything.
+    { table: 'outbox_event', column: 'published_at', keepSeconds: config.OUTBOX_RETENTION_HOURS * 3600 },
+  ];
+}
+
 /** Owns survey sessions: starts them, handles customer replies and delivery reports, expires them. */
 export function startOrchestrator(config: OrchestratorConfig, logger: Logger, onFatal?: (e: unknown) => void): Promise<WorkerHandle> {
   return startWorker({
@@ -35,6 +44,7 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
       });
       const relay = createOutboxRelay(prisma, producer, logger, { sql: poolSql(sqlPool) });
       const expiry = createExpiryTimer(prisma, relay, logger, { intervalMs: config.EXPIRY_CHECK_INTERVAL_MS });
+      let retention: { stop(): Promise<void> } | undefined;
       const catalog = createSurveyCatalog(prisma);
       const senders: SenderPolicy = {
         defaultSender: config.SMS_SENDER_NUMBER,
@@ -105,8 +115,14 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
         start: () => {
           relay.start();
           expiry.start();
+          retention = startRetention(poolSql(sqlPool), orchestratorRetention(config), {
+            intervalMs: config.RETENTION_INTERVAL_MS,
+            onPurged: (table, rows) => logger.info({ table, rows }, 'rows past their retention deleted'),
+            onError: (e) => logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'retention purge failed; retrying at the next interval'),
+          });
         },
         stop: async () => {
+          await retention?.stop();
           await expiry.stop();
           await relay.stop();
           await sqlPool.end();

@@ -4,3 +4,4 @@ export { DEFAULT_DATABASE_URL } from './db-config.js';
 export * from './survey-definition.repository.js';
 export * from './transient-errors.js';
 export * from './sql-transaction.js';
+export * from './retention.js';
