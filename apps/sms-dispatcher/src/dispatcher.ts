@@ -1,5 +1,5 @@
 import { Topics } from '@sms-survey/contracts';
-import { createSqlPool, poolSql, startRetention } from '@sms-survey/db';
+import { poolSql } from '@sms-survey/db';
 import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
 import { twilioClientFor } from '@sms-survey/twilio';
 import type { Logger } from 'pino';
@@ -21,13 +21,8 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
     config,
     logger,
     onFatal,
-    build({ producer, registry, consumer: createConsumer }) {
-      // The ledger's statements run on plain pg connections (send-ledger.ts).
-      const sqlPool = createSqlPool({
-        databaseUrl: config.DATABASE_URL,
-        poolSize: config.DATABASE_POOL_SIZE,
-        onIdleError: (e) => logger.warn({ err: e.message }, 'idle database connection closed'),
-      });
+    // The ledger's statements run on the plain pg connections (send-ledger.ts).
+    build({ producer, sqlPool, registry, consumer: createConsumer }) {
       const twilio = twilioClientFor(config.twilio, { maxSockets: config.TWILIO_MAX_CONCURRENT_REQUESTS });
       const handler = createSendCommandHandler({
         twilio,
@@ -52,20 +47,9 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
           handler,
         }),
       });
-      let retention: { stop(): Promise<void> } | undefined;
       return {
         consumers: [consumer],
-        start: () => {
-          retention = startRetention(poolSql(sqlPool), [sendLedgerRetention(config.SEND_LEDGER_RETENTION_DAYS)], {
-            intervalMs: config.RETENTION_INTERVAL_MS,
-            onPurged: (table, rows) => logger.info({ table, rows }, 'rows past their retention deleted'),
-            onError: (e) => logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'retention purge failed; retrying at the next interval'),
-          });
-        },
-        stop: async () => {
-          await retention?.stop();
-          await sqlPool.end();
-        },
+        retention: { rules: [sendLedgerRetention(config.SEND_LEDGER_RETENTION_DAYS)], intervalMs: config.RETENTION_INTERVAL_MS },
       };
     },
   });

@@ -1,5 +1,5 @@
 import { Topics, type InboundSmsReceived, type MessageOf } from '@sms-survey/contracts';
-import { createSqlPool, poolSql, startRetention, type RetentionRule } from '@sms-survey/db';
+import { poolSql, type RetentionRule } from '@sms-survey/db';
 import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
 import type { SenderPolicy } from '@sms-survey/survey-domain';
 import type { Logger } from 'pino';
@@ -35,16 +35,10 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
     config,
     logger,
     onFatal,
-    build({ producer, prisma, registry, consumer: createConsumer }) {
-      // Customer replies, the hot path, are applied in raw SQL on plain pg connections (apply-once.ts).
-      const sqlPool = createSqlPool({
-        databaseUrl: config.DATABASE_URL,
-        poolSize: config.DATABASE_POOL_SIZE,
-        onIdleError: (e) => logger.warn({ err: e.message }, 'idle database connection closed'),
-      });
+    // Customer replies, the hot path, are applied in raw SQL on the plain pg connections (apply-once.ts).
+    build({ producer, prisma, sqlPool, registry, consumer: createConsumer }) {
       const relay = createOutboxRelay(prisma, producer, logger, { sql: poolSql(sqlPool) });
       const expiry = createExpiryTimer(prisma, relay, logger, { intervalMs: config.EXPIRY_CHECK_INTERVAL_MS });
-      let retention: { stop(): Promise<void> } | undefined;
       const catalog = createSurveyCatalog(prisma);
       const senders: SenderPolicy = {
         defaultSender: config.SMS_SENDER_NUMBER,
@@ -112,20 +106,14 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
       });
       return {
         consumers: [consumer],
+        retention: { rules: orchestratorRetention(config), intervalMs: config.RETENTION_INTERVAL_MS },
         start: () => {
           relay.start();
           expiry.start();
-          retention = startRetention(poolSql(sqlPool), orchestratorRetention(config), {
-            intervalMs: config.RETENTION_INTERVAL_MS,
-            onPurged: (table, rows) => logger.info({ table, rows }, 'rows past their retention deleted'),
-            onError: (e) => logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'retention purge failed; retrying at the next interval'),
-          });
         },
         stop: async () => {
-          await retention?.stop();
           await expiry.stop();
           await relay.stop();
-          await sqlPool.end();
         },
       };
     },

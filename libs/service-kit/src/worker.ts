@@ -1,7 +1,17 @@
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { createPrismaClient, databaseAnswers, isTransientDatabaseError, type PrismaClient } from '@sms-survey/db';
+import {
+  createPrismaClient,
+  createSqlPool,
+  databaseAnswers,
+  isTransientDatabaseError,
+  poolSql,
+  startRetention,
+  type PrismaClient,
+  type RetentionRule,
+} from '@sms-survey/db';
+import type pg from 'pg';
 import {
   createBrokerProbe,
   createConsumerMetrics,
@@ -30,6 +40,8 @@ export interface WorkerDeps {
   kafka: Kafka;
   producer: EventProducer;
   prisma: PrismaClient;
+  /** Plain pg connections, for hot paths in raw SQL (`inSqlTransaction`, `poolSql` from libs/db). */
+  sqlPool: pg.Pool;
   registry: Registry;
   logger: Logger;
   /** kafkajs gave up: stop the process so its supervisor restarts it. */
@@ -49,6 +61,8 @@ export interface WorkerParts {
   readiness?: readonly ReadinessCheck[];
   /** Background work besides the consumers (timers, relays); started once Kafka is connected. */
   start?: () => void;
+  /** Rows this service deletes once they are past their retention, every `intervalMs` (libs/db/src/retention.ts). */
+  retention?: { rules: readonly RetentionRule[]; intervalMs: number };
   stop?: () => Promise<void>;
 }
 
@@ -74,6 +88,11 @@ export async function startWorker(options: {
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: name }, logger);
   const producer = createEventProducer(kafka, { topicPrefix: config.KAFKA_TOPIC_PREFIX });
   const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  const sqlPool = createSqlPool({
+    databaseUrl: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    onIdleError: (e) => logger.warn({ err: e.message }, 'idle database connection closed'),
+  });
   const registry = createMetricsRegistry(name);
   const broker = createBrokerProbe(kafka);
   const onFatal =
@@ -87,6 +106,7 @@ export async function startWorker(options: {
     kafka,
     producer,
     prisma,
+    sqlPool,
     registry,
     logger,
     onFatal,
@@ -95,6 +115,7 @@ export async function startWorker(options: {
   };
   const parts = await options.build(deps);
   let connected = false;
+  let retention: { stop(): Promise<void> } | undefined;
 
   const ops = Fastify({ logger: false });
   registerOpsRoutes(ops, {
@@ -123,6 +144,13 @@ export async function startWorker(options: {
     if (!ok) return;
     connected = true;
     parts.start?.();
+    if (parts.retention) {
+      retention = startRetention(poolSql(sqlPool), parts.retention.rules, {
+        intervalMs: parts.retention.intervalMs,
+        onPurged: (table, rows) => logger.info({ table, rows }, 'rows past their retention deleted'),
+        onError: (e) => logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'retention purge failed; retrying at the next interval'),
+      });
+    }
     logger.info(`${name} consuming`);
   });
 
@@ -133,10 +161,12 @@ export async function startWorker(options: {
       connecting.abort();
       await Promise.all(parts.consumers.map((c) => c.stop()));
       await connection;
+      await retention?.stop();
       await parts.stop?.();
       await producer.disconnect();
       await broker.close();
       await prisma.$disconnect();
+      await sqlPool.end();
       await ops.close();
     },
   };
