@@ -5,7 +5,7 @@ import { createPrismaClient, createSurveyDefinitionRepository, type PrismaClient
 import { createEventProducer, createKafka, type EventProducer } from '@sms-survey/kafka';
 import { createMetricsRegistry } from '@sms-survey/service-kit';
 import type { SurveyDefinitionInput } from '@sms-survey/survey-domain';
-import { createTestDatabase, createTestTopics, readAll as readTopic, silentLogger, uniqueName, type TestDatabase } from '@sms-survey/testing';
+import { createTestDatabase, createTestTopics, deleteTopicsWithPrefix, readAll as readTopic, silentLogger, uniqueName, type TestDatabase } from '@sms-survey/testing';
 import { buildGateway, type SuppressionList } from '../src/index.js';
 
 // Helpers for the public API's integration tests: a gateway built with `buildGateway` on a test database of its
@@ -81,7 +81,7 @@ export async function apiGateway(
     if (options.topics) {
       const admin = kafka;
       // Test topics are never reused, and each holds broker file handles: delete them afterwards.
-      closers.push(() => deleteTopics(admin, prefix));
+      closers.push(() => deleteTopicsWithPrefix(admin, prefix));
       await created.connect();
       closers.push(() => created.disconnect());
     }
@@ -128,18 +128,7 @@ export async function apiGateway(
 
 /** Deletes every topic under `prefix` (from `createTestTopics`). */
 export async function deleteTestTopics(prefix: string, brokers: string[]): Promise<void> {
-  await deleteTopics(createKafka({ brokers, clientId: uniqueName('topic-cleaner-') }, silentLogger()), prefix);
-}
-
-async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
-  } finally {
-    await admin.disconnect();
-  }
+  await deleteTopicsWithPrefix(createKafka({ brokers, clientId: uniqueName('topic-cleaner-') }, silentLogger()), prefix);
 }
 
 /** Everything in `topic` right now, with the message type header and the value as text. */
