@@ -3,5 +3,6 @@ export * from './producer.js';
 export * from './consumer.js';
 export * from './errors.js';
 export * from './metrics.js';
+export * from './consumer-lag.js';
 export * from './topics-admin.js';
 export * from './health.js';

@@ -14,6 +14,7 @@ import {
 import type pg from 'pg';
 import {
   createBrokerProbe,
+  createConsumerLagMetrics,
   createConsumerMetrics,
   createEventConsumer,
   createEventProducer,
@@ -102,6 +103,8 @@ export async function startWorker(options: {
       process.exit(1);
     });
   const metrics = createConsumerMetrics(registry);
+  // Every consumer's group and topics, for the lag metrics. The group id is prefixed as in consumer.ts.
+  const lagGroups: { groupId: string; topics: string[] }[] = [];
   const deps: WorkerDeps = {
     kafka,
     producer,
@@ -110,10 +113,15 @@ export async function startWorker(options: {
     registry,
     logger,
     onFatal,
-    consumer: (spec) =>
-      createEventConsumer({ ...spec, kafka, topicPrefix: config.KAFKA_TOPIC_PREFIX, producer, logger, metrics, onFatal, isRetryable: isTransientDatabaseError }),
+    consumer: (spec) => {
+      const prefix = config.KAFKA_TOPIC_PREFIX;
+      lagGroups.push({ groupId: prefix + spec.groupId, topics: spec.topics.map((t) => prefix + t.name) });
+      return createEventConsumer({ ...spec, kafka, topicPrefix: prefix, producer, logger, metrics, onFatal, isRetryable: isTransientDatabaseError });
+    },
   };
   const parts = await options.build(deps);
+  // Read on scrape (cached, bounded; libs/kafka/src/consumer-lag.ts), so /metrics answers while Kafka is missing.
+  const lag = lagGroups.length > 0 ? createConsumerLagMetrics(kafka, registry, { groups: lagGroups, logger }) : undefined;
   let connected = false;
   let retention: { stop(): Promise<void> } | undefined;
 
@@ -164,6 +172,7 @@ export async function startWorker(options: {
       await retention?.stop();
       await parts.stop?.();
       await producer.disconnect();
+      await lag?.stop();
       await broker.close();
       await prisma.$disconnect();
       await sqlPool.end();
