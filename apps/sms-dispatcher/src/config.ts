@@ -39,8 +39,12 @@ const DispatcherEnv = z.object({
   SEND_WINDOW_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(1000),
   /** Twilio requests in flight at once, over all senders. */
   TWILIO_MAX_CONCURRENT_REQUESTS: z.coerce.number().int().min(1).max(1000).default(50),
-  /** Commands handled together (replies first, per sender) from one partition. */
-  DISPATCH_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  /**
+   * Commands held in memory (consumed, not yet settled) before the fullest partitions are paused; the memory
+   * budget of a replica's queues (about 1 KB a command: 20,000 ≈ 20 MB). A backlog of one sender larger than
+   * this holds back the other senders of its partition (they are behind it in Kafka), never other partitions'.
+   */
+  DISPATCH_MAX_BUFFERED: z.coerce.number().int().min(10).max(1_000_000).default(20_000),
   TWILIO_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   TWILIO_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(250),
   /**

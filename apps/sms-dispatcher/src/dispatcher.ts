@@ -4,7 +4,11 @@ import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
 import { twilioClientFor } from '@sms-survey/twilio';
 import type { Logger } from 'pino';
 import type { DispatcherConfig } from './config.js';
-import { createBatchDispatcher } from './dispatch-batch.js';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Gauge } from 'prom-client';
+import { createPartitionLeases } from './partition-leases.js';
+import { createSenderLanes } from './sender-lanes.js';
 import { createSendCommandHandler } from './send-command.handler.js';
 import { createSendPacer } from './send-pacer.js';
 import { createSendLedger, sendLedgerRetention } from './send-ledger.js';
@@ -21,7 +25,7 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
     config,
     logger,
     onFatal,
-    // The ledger's statements run on the plain pg connections (send-ledger.ts).
+    // The ledger's and the leases' statements run on the plain pg connections (send-ledger.ts).
     build({ producer, sqlPool, registry, consumer: createConsumer }) {
       const twilio = twilioClientFor(config.twilio, { maxSockets: config.TWILIO_MAX_CONCURRENT_REQUESTS });
       const handler = createSendCommandHandler({
@@ -37,15 +41,19 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
         staleSendMs: config.STALE_SEND_MS,
         maxConcurrentRequests: config.TWILIO_MAX_CONCURRENT_REQUESTS,
       });
+      const leases = createPartitionLeases(sqlPool, `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`);
+      const pacer = createSendPacer({ configuredRates: config.SENDER_RATES, marginMs: config.SEND_WINDOW_MARGIN_MS });
+      const lanes = createSenderLanes({ pacer, handler, leases, logger, maxAttempts: config.TWILIO_MAX_ATTEMPTS });
+      new Gauge({ name: 'dispatcher_active_senders', help: 'Senders with commands queued or on their way on this replica', registers: [registry], collect() { this.set(lanes.activeSenders); } });
+      // Each command is handed to its sender's lane as soon as it is consumed; offsets are committed up to the
+      // lowest one not settled (libs/kafka, concurrent mode). Each assignment first takes the partitions' leases.
       const consumer = createConsumer({
         groupId: config.KAFKA_GROUP_ID,
         topics: [Topics.smsSend],
         partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
-        maxBatchSize: config.DISPATCH_BATCH_SIZE,
-        handleBatch: createBatchDispatcher({
-          pacer: createSendPacer({ configuredRates: config.SENDER_RATES, marginMs: config.SEND_WINDOW_MARGIN_MS }),
-          handler,
-        }),
+        maxBuffered: config.DISPATCH_MAX_BUFFERED,
+        onAssigned: (partitions) => leases.take(partitions),
+        handleConcurrently: (message, partition) => lanes.submit(message, partition),
       });
       return {
         consumers: [consumer],

@@ -5,8 +5,8 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { createCoalescer } from './coalesce.js';
-import type { SendSlot } from './send-pacer.js';
-import type { LedgerOutcome, SendLedger } from './send-ledger.js';
+import { StoppingError, type SendSlot } from './send-pacer.js';
+import type { Claim, ClaimResult, LedgerOutcome, SendLedger } from './send-ledger.js';
 
 const TWILIO_AUTHENTICATION_FAILED = 20003;
 const sentStatus = SmsSent.shape.payload.shape.status.catch('queued');
@@ -49,10 +49,14 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
   // Nothing waits on these but the end of the batch (claims are taken while the sender waits for its window).
   const coalesce = { delayMs: deps.coalesceMs ?? 10, maxItems: 500, maxInFlight: 2 };
 
-  const claimOne = createCoalescer(async (ids: string[]) => {
-    const claimed = await deps.ledger.claimMany(ids);
+  const claimOne = createCoalescer(async (claims: Claim[]) => {
+    const results = await deps.ledger.claimMany(claims);
     // The same id twice in one group: only the first caller owns it.
-    return ids.map((id) => claimed.delete(id));
+    return claims.map((c): ClaimResult => {
+      const result = results.get(c.commandId) ?? 'exists';
+      if (result === 'claimed') results.set(c.commandId, 'exists');
+      return result;
+    });
   }, coalesce);
   const record = createCoalescer(async (items: LedgerOutcome[]) => {
     await deps.ledger.recordMany(items);
@@ -86,9 +90,10 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
 
   /**
    * Sends a command this caller has claimed. Resolves once Twilio has answered (or the attempts are spent),
-   * with `settled`: the outcome recorded in the ledger and the result published.
+   * with `settled`: the outcome recorded in the ledger and the result published. Once `signal` aborts (the
+   * partition is no longer this replica's to send for), no request starts: the claim is given back.
    */
-  async function sendClaimed(event: SmsSendRequested, slot: SendSlot): Promise<{ settled: Promise<void> }> {
+  async function sendClaimed(event: SmsSendRequested, slot: SendSlot, signal?: AbortSignal): Promise<{ settled: Promise<void> }> {
     const command = event.payload;
     const statusCallback = `${deps.statusCallbackBaseUrl}/twilio/messaging/status?commandId=${command.commandId}`;
     const params = {
@@ -101,12 +106,19 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
     for (let attempt = 1; ; attempt++) {
       try {
         const sent = await requestSlots(() => {
+          if (signal?.aborted) throw new StoppingError('partition no longer held');
           slot.started();
           return sendSms(deps.twilio, params).finally(() => slot.answered());
         });
         outcomes.inc({ outcome: 'sent' });
         return { settled: record({ commandId: command.commandId, state: 'sent', messageSid: sent.sid }).then(() => publish(sentEvent(command, sent.sid, sent.status))) };
       } catch (error) {
+        if (error instanceof StoppingError) {
+          // No request of this attempt was made (and any earlier attempt's error was a certain refusal).
+          slot.cancel();
+          await record({ commandId: command.commandId, state: 'retry' });
+          throw error;
+        }
         const verdict = classifyTwilioError(error);
         if (verdict.code === TWILIO_AUTHENTICATION_FAILED || verdict.status === 401) {
           // Our credentials, not this message, are wrong: keep the command until an operator fixes them.
@@ -136,7 +148,7 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
    * recorded result again, or, for a `sending` row that has gone stale, settle it through Twilio's list and
    * send it if Twilio never got it (paced by `pace`).
    */
-  async function settleUnclaimed(event: SmsSendRequested, pace: () => Promise<SendSlot>): Promise<{ settled: Promise<void> }> {
+  async function settleUnclaimed(event: SmsSendRequested, pace: () => Promise<SendSlot>, signal?: AbortSignal): Promise<{ settled: Promise<void> }> {
     const command = event.payload;
     const entry = await deps.ledger.get(command.commandId);
     if (entry?.state === 'sent' && entry.messageSid) {
@@ -161,19 +173,19 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
       return { settled: publish(sentEvent(command, existing.sid, existing.status)) };
     }
     deps.logger.warn({ commandId: command.commandId }, 'a dispatcher died before Twilio accepted this message; sending it now');
-    return sendClaimed(event, await pace());
+    return sendClaimed(event, await pace(), signal);
   }
 
   return {
-    /** True when this caller now owns the send. Claims made within `coalesceMs` share one statement. */
-    claim: (commandId: string): Promise<boolean> => claimOne(commandId),
+    /** Whether this caller now owns the send (send-ledger.ts). Claims made within `coalesceMs` share one statement. */
+    claim: (claim: Claim): Promise<ClaimResult> => claimOne(claim),
     sendClaimed,
     settleUnclaimed,
     /** Gives back a claim whose send was never started (the dispatcher is stopping). */
     release: (commandId: string): Promise<void> => record({ commandId, state: 'retry' }),
     /** One command from start to end (claim, send or settle, record, publish), unpaced. */
     async handle(event: SmsSendRequested): Promise<void> {
-      const claimed = await claimOne(event.payload.commandId);
+      const claimed = (await claimOne({ commandId: event.payload.commandId })) === 'claimed';
       const { settled } = claimed ? await sendClaimed(event, UNPACED) : await settleUnclaimed(event, async () => UNPACED);
       await settled;
     },

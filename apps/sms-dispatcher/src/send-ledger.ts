@@ -9,6 +9,14 @@ export interface LedgerEntry {
   updatedAt: Date;
 }
 
+/** A claim of a send, under the lease of the command's partition (or unfenced: `fence` absent). */
+export interface Claim {
+  commandId: string;
+  fence?: { topic: string; partition: number; epoch: string };
+}
+
+export type ClaimResult = 'claimed' | 'exists' | 'fenced';
+
 /** What became of a claimed send: `sent` (with Twilio's sid), `failed` (with its code), or `retry` (released). */
 export type LedgerOutcome =
   | { commandId: string; state: 'sent'; messageSid: string }
@@ -25,17 +33,45 @@ export type LedgerOutcome =
  * run on plain `pg` (`poolSql`): through Prisma's client each cost about ten times the CPU.
  */
 export function createSendLedger(sql: Sql) {
-  async function claimMany(commandIds: readonly string[]): Promise<Set<string>> {
-    if (commandIds.length === 0) return new Set();
+  /**
+   * Claims sends. Each claim is `claimed` (this caller now owns the send: a new command, or one whose earlier
+   * attempt was released), `exists` (claimed or settled before), or `fenced` (made under a lease epoch that is
+   * no longer the partition's: another replica holds it now, partition-leases.ts). A claim without a fence is
+   * not checked against any lease.
+   */
+  async function claimMany(claims: readonly Claim[]): Promise<Map<string, ClaimResult>> {
+    const results = new Map<string, ClaimResult>();
+    if (claims.length === 0) return results;
     // Distinct ids: ON CONFLICT DO UPDATE may not touch one row twice in a statement.
-    const ids = [...new Set(commandIds)];
-    const rows = await sql<{ command_id: string }>(Prisma.sql`
-      INSERT INTO send_ledger (command_id, state, updated_at)
-      SELECT id, 'sending', now() FROM unnest(${ids}::uuid[]) AS id
-      ON CONFLICT (command_id) DO UPDATE SET state = 'sending', updated_at = now()
-      WHERE send_ledger.state = 'retry'
-      RETURNING command_id::text`);
-    return new Set(rows.map((r) => r.command_id));
+    const distinct = [...new Map(claims.map((c) => [c.commandId, c])).values()];
+    const ids = distinct.map((c) => c.commandId);
+    const topics = distinct.map((c) => c.fence?.topic ?? null);
+    const partitions = distinct.map((c) => c.fence?.partition ?? null);
+    const epochs = distinct.map((c) => c.fence?.epoch ?? null);
+    // FOR SHARE: a lease being taken waits for the claims under its old epoch, and they for it.
+    const [row] = await sql<{ allowed: string[]; claimed: string[] }>(Prisma.sql`
+      WITH requested AS (
+        SELECT * FROM unnest(${ids}::uuid[], ${topics}::text[], ${partitions}::int[], ${epochs}::bigint[]) AS u(id, topic, partition, epoch)
+      ), fenced_in AS (
+        SELECT r.id FROM requested r
+        JOIN send_partition_lease l ON l.topic = r.topic AND l.partition = r.partition AND l.epoch = r.epoch
+        FOR SHARE OF l
+      ), allowed AS (
+        SELECT id FROM requested WHERE topic IS NULL
+        UNION ALL
+        SELECT id FROM fenced_in
+      ), claimed AS (
+        INSERT INTO send_ledger (command_id, state, updated_at)
+        SELECT id, 'sending', now() FROM allowed
+        ON CONFLICT (command_id) DO UPDATE SET state = 'sending', updated_at = now()
+        WHERE send_ledger.state = 'retry'
+        RETURNING command_id
+      )
+      SELECT ARRAY(SELECT id::text FROM allowed) AS allowed, ARRAY(SELECT command_id::text FROM claimed) AS claimed`);
+    const allowed = new Set(row?.allowed ?? []);
+    const claimed = new Set(row?.claimed ?? []);
+    for (const id of ids) results.set(id, claimed.has(id) ? 'claimed' : allowed.has(id) ? 'exists' : 'fenced');
+    return results;
   }
 
   async function recordMany(outcomes: readonly LedgerOutcome[]): Promise<void> {
@@ -61,12 +97,11 @@ export function createSendLedger(sql: Sql) {
   }
 
   return {
-    /** The ids this caller now owns the send of (new commands, or ones whose earlier attempt is marked retry). */
     claimMany,
     /** Records what became of claimed sends. */
     recordMany,
     async claim(commandId: string): Promise<boolean> {
-      return (await claimMany([commandId])).has(commandId);
+      return (await claimMany([{ commandId }])).get(commandId) === 'claimed';
     },
     async get(commandId: string): Promise<LedgerEntry | null> {
       const [row] = await sql<{ state: string; message_sid: string | null; error_code: number | null; updated_at: Date }>(Prisma.sql`

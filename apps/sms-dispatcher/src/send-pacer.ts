@@ -1,4 +1,4 @@
-import { admit, createRateWindow, messagesPerSecond, retime, withdraw, type RateWindow, type WindowSend } from '@sms-survey/sms-domain';
+import { admit, createRateWindow, messagesPerSecond, retime, WINDOW_MS, withdraw, type RateWindow, type WindowSend } from '@sms-survey/sms-domain';
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
 export const sleep = (ms: number, signal: AbortSignal) =>
@@ -36,27 +36,53 @@ export interface SendSlot {
  * - answered later: counted from start + margin, which assumes that the time from the start to Twilio
  *   receiving a request varies by less than the margin between two requests of a sender; a slow answer then
  *   costs the sender at most the margin, not the whole round trip.
- * The limits hold across dispatcher replicas because `sms.send.v1` is keyed by sender: one replica owns a
- * sender's partition at a time. A window starts full, so a replica that has just taken a sender over waits
- * one second before its first send and cannot add to what the previous owner sent in its last second.
+ * The limits hold across dispatcher replicas because `sms.send.v1` is keyed by sender: one replica holds a
+ * sender's partition at a time. A replica does not know what the previous holder sent in its last second, so
+ * a sender's window counts a full second's worth as sent at the moment this replica took its partition
+ * (`heldSinceMs`): its first send waits until one second after the takeover, and a sender of a partition held
+ * for longer starts at once (docs/messaging.md, "Scaling out").
  */
 export function createSendPacer(options: { configuredRates: Readonly<Record<string, number>>; marginMs: number; now?: () => number }) {
   const now = options.now ?? Date.now;
-  const windows = new Map<string, RateWindow>();
+  const windows = new Map<string, { window: RateWindow; heldSinceMs: number }>();
+  let prunedAt = now();
+
+  /** Windows of senders that sent nothing for a while are dropped: memory follows the active senders. */
+  function forgetIdle(at: number): void {
+    if (at - prunedAt < 10_000) return;
+    prunedAt = at;
+    const before = at - WINDOW_MS - options.marginMs;
+    for (const [sender, entry] of windows) if (entry.window.sends.every((s) => s.atMs < before)) windows.delete(sender);
+  }
+
+  function windowOf(sender: string, heldSinceMs: number): RateWindow {
+    const entry = windows.get(sender);
+    if (entry && entry.heldSinceMs === heldSinceMs) return entry.window;
+    const limit = messagesPerSecond(sender, options.configuredRates);
+    // A new holding (or one never seen): what this replica sent before still counts, plus a full second at the takeover.
+    const full = createRateWindow(limit, heldSinceMs, { startFull: true });
+    return { limit, sends: [...(entry?.window.sends ?? []), ...full.sends].sort((a, b) => a.atMs - b.atMs) };
+  }
+
   return {
-    /** Resolves when `sender` may send `segments` now (and counts them from now); throws once `signal` aborts. */
-    async acquire(sender: string, segments: number, signal: AbortSignal): Promise<SendSlot> {
+    /**
+     * Resolves when `sender` may send `segments` now (and counts them from now); throws once `signal` aborts.
+     * `heldSinceMs`: when this replica took the sender's partition.
+     */
+    async acquire(sender: string, segments: number, signal: AbortSignal, heldSinceMs: number): Promise<SendSlot> {
       for (;;) {
         if (signal.aborted) throw new StoppingError('dispatcher stopping');
-        const window = windows.get(sender) ?? createRateWindow(messagesPerSecond(sender, options.configuredRates), now(), { startFull: true });
-        const result = admit(window, segments, now());
-        windows.set(sender, result.window);
+        const at = now();
+        forgetIdle(at);
+        const result = admit(windowOf(sender, heldSinceMs), segments, at);
+        windows.set(sender, { window: result.window, heldSinceMs });
         if (result.send) {
           let send: WindowSend = result.send;
           let startedAt: number | undefined;
+          const current = () => windows.get(sender)?.window ?? result.window;
           const countFrom = (atMs: number) => {
-            const moved = retime(windows.get(sender) ?? result.window, send, atMs);
-            windows.set(sender, moved.window);
+            const moved = retime(current(), send, atMs);
+            windows.set(sender, { window: moved.window, heldSinceMs: windows.get(sender)?.heldSinceMs ?? heldSinceMs });
             send = moved.send;
           };
           return {
@@ -69,13 +95,17 @@ export function createSendPacer(options: { configuredRates: Readonly<Record<stri
             },
             cancel() {
               if (startedAt !== undefined) return;
-              const current = windows.get(sender);
-              if (current) windows.set(sender, withdraw(current, send));
+              const entry = windows.get(sender);
+              if (entry) windows.set(sender, { window: withdraw(entry.window, send), heldSinceMs: entry.heldSinceMs });
             },
           };
         }
         await sleep(result.waitMs, signal);
       }
+    },
+    /** Senders with a window in memory. */
+    get size(): number {
+      return windows.size;
     },
   };
 }

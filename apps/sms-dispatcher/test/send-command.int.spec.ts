@@ -10,6 +10,7 @@ import { createTestDatabase, silentLogger, type TestDatabase } from '@sms-survey
 import { createTwilioClient } from '@sms-survey/twilio';
 import { buildSimulator, type Simulator } from '@sms-survey/twilio-simulator';
 import { createSendCommandHandler } from '../src/send-command.handler.js';
+import { createPartitionLeases } from '../src/partition-leases.js';
 import { createSendLedger, sendLedgerRetention } from '../src/send-ledger.js';
 
 /** Records what the handler publishes; the Kafka path itself is covered by the system tests. */
@@ -137,9 +138,10 @@ describe('send command handler against the Twilio simulator and PostgreSQL', () 
   it('the ledger: a claim is granted once, again after a release, and outcomes are recorded in one statement', async () => {
     const ledger = createSendLedger(sql);
     const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
-    expect([...(await ledger.claimMany([a, b, a]))].sort()).toEqual([a, b].sort());
-    expect((await ledger.claimMany([a, b, c])).has(c)).toBe(true);
-    expect((await ledger.claimMany([a, b])).size).toBe(0);
+    const claimed = async (ids: string[]) => [...(await ledger.claimMany(ids.map((commandId) => ({ commandId }))))].filter(([, r]) => r === 'claimed').map(([id]) => id);
+    expect((await claimed([a, b, a])).sort()).toEqual([a, b].sort());
+    expect(await claimed([a, b, c])).toEqual([c]);
+    expect(await claimed([a, b])).toEqual([]);
     await ledger.recordMany([
       { commandId: a, state: 'sent', messageSid: 'SMa' },
       { commandId: b, state: 'failed', errorCode: 21211 },
@@ -148,7 +150,38 @@ describe('send command handler against the Twilio simulator and PostgreSQL', () 
     expect(await ledger.get(a)).toMatchObject({ state: 'sent', messageSid: 'SMa', errorCode: null });
     expect(await ledger.get(b)).toMatchObject({ state: 'failed', messageSid: null, errorCode: 21211 });
     expect(await ledger.get(c)).toMatchObject({ state: 'retry' });
-    expect([...(await ledger.claimMany([a, b, c]))]).toEqual([c]);
+    expect(await claimed([a, b, c])).toEqual([c]);
+  });
+
+  it('fencing: a claim under a partition lease succeeds only while its epoch is the current one', async () => {
+    const ledger = createSendLedger(sql);
+    const topic = `fence-${randomUUID()}`;
+    const first = createPartitionLeases(sqlPool, 'replica-a');
+    const second = createPartitionLeases(sqlPool, 'replica-b');
+    await first.take([{ topic, partition: 0 }, { topic, partition: 1 }]);
+    const fenceOf = (leases: typeof first, partition: number) => ({ topic, partition, epoch: leases.of(topic, partition)!.epoch });
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    expect(await ledger.claimMany([{ commandId: a, fence: fenceOf(first, 0) }])).toEqual(new Map([[a, 'claimed']]));
+
+    // replica-b takes partition 0: replica-a's claims on it are refused from now on, its claims on partition 1 are not.
+    await second.take([{ topic, partition: 0 }]);
+    const results = await ledger.claimMany([
+      { commandId: b, fence: fenceOf(first, 0) },
+      { commandId: c, fence: fenceOf(first, 1) },
+    ]);
+    expect(results).toEqual(new Map([[b, 'fenced'], [c, 'claimed']]));
+    expect(await ledger.claimMany([{ commandId: b, fence: fenceOf(second, 0) }, { commandId: a, fence: fenceOf(second, 0) }])).toEqual(
+      new Map([[b, 'claimed'], [a, 'exists']]),
+    );
+    expect(await ledger.get(b)).toMatchObject({ state: 'sending' });
+
+    // Taken again by its holder without a break: the holding (and its pacer start) is unchanged; after another's, it is new.
+    const heldSince = second.of(topic, 0)!.heldSinceMs;
+    await new Promise((r) => setTimeout(r, 5));
+    await second.take([{ topic, partition: 0 }]);
+    expect(second.of(topic, 0)!.heldSinceMs).toBe(heldSince);
+    await first.take([{ topic, partition: 0 }]);
+    expect(first.of(topic, 0)!.heldSinceMs).toBeGreaterThan(heldSince);
   });
 
   it('a command claimed by a dispatcher that died before sending is sent once the row is stale', async () => {

@@ -1,9 +1,10 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { Generation, type PartitionContext, type TopicPartition } from './generation.js';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { deadLetterTopicName, type MessageOf, type TopicDefinition } from '@sms-survey/contracts';
 import type { EventProducer } from './producer.js';
-import { describeError, retryFlag } from './errors.js';
+import { describeError, isPartitionLost, retryFlag } from './errors.js';
 import type { ConsumerMetrics } from './metrics.js';
 
 export interface ConsumedEvent<T> {
@@ -35,6 +36,28 @@ export interface EventConsumerOptions<T extends TopicDefinition> {
    */
   handleBatch?: (messages: ConsumedEvent<MessageOf<T>>[], context: BatchContext) => Promise<void>;
   maxBatchSize?: number;
+  /**
+   * Concurrent mode, instead of `handle` and `handleBatch`: each valid message is handed over as soon as it is
+   * fetched, while the consumer goes on fetching; the returned promise resolves when the message is finished.
+   * A partition's offset is committed (every `commitIntervalMs`) up to its lowest message not finished, so a
+   * crash loses and repeats nothing that the handler's own de-duplication does not cover. Failures follow the
+   * same retry policy as `handle`; a `PartitionLostError` leaves the message to the partition's next holder.
+   * Everything of a group generation ends at the next rebalance (`PartitionContext.signal`): the next one
+   * fetches again from the committed offsets.
+   */
+  handleConcurrently?: (message: ConsumedEvent<MessageOf<T>>, partition: PartitionContext) => Promise<void>;
+  /** Concurrent mode: called with each generation's partitions before any of their messages is handed over; retried until it succeeds. */
+  onAssigned?: (partitions: readonly PartitionContext[]) => Promise<void>;
+  /** Concurrent mode: messages accepted and not finished before partitions are paused (generation.ts). */
+  maxBuffered?: number;
+  commitIntervalMs?: number;
+  /**
+   * How long the broker waits for a silent member before giving its partitions to others (a replica killed
+   * with SIGKILL), and how often members heartbeat. The broker's group.min.session.timeout.ms (6 s by
+   * default) is the lower bound.
+   */
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
   /** Used to write dead letters. */
   producer: EventProducer;
   logger: Logger;
@@ -89,7 +112,9 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
   // Environments (and test runs) that share a cluster through a topic prefix must not share consumer groups:
   // a group's members divide every subscribed topic between them, whoever subscribed to it.
   const groupId = (options.topicPrefix ?? '') + options.groupId;
-  if (!handle && !handleBatch) throw new Error('give handle, handleBatch or both');
+  const { handleConcurrently } = options;
+  if (!handle && !handleBatch && !handleConcurrently) throw new Error('give handle, handleBatch (or both), or handleConcurrently');
+  if (handleConcurrently && (handle || handleBatch)) throw new Error('handleConcurrently replaces handle and handleBatch');
   const maxAttempts = options.maxAttempts ?? 5;
   const stopGraceMs = options.stopGraceMs ?? 5000;
   const prefix = options.topicPrefix ?? '';
@@ -148,7 +173,16 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
    * not retryable give up at once, others after `maxAttempts`. Giving up calls `giveUp` (dead-lettering).
    * Throwing instead leaves the offset unresolved, so the messages are redelivered.
    */
-  async function withRetries(topic: string, partition: number, firstOffset: string, work: () => Promise<void>, giveUp: (reason: string) => Promise<void>, heartbeat: () => Promise<void>) {
+  async function withRetries(
+    topic: string,
+    partition: number,
+    firstOffset: string,
+    work: () => Promise<void>,
+    giveUp: (reason: string) => Promise<void>,
+    heartbeat: () => Promise<void>,
+    /** Concurrent mode: the partition's generation; once it ends, a failure is left to the next one. */
+    until?: AbortSignal,
+  ) {
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       try {
@@ -158,7 +192,7 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
         return;
       } catch (error) {
         // `stop` gave up waiting for this handler: leave without resolving the offset, so it is redelivered.
-        if (abandon.signal.aborted) throw error;
+        if (abandon.signal.aborted || isPartitionLost(error) || until?.aborted) throw error;
         const flag = retryFlag(error) ?? (options.isRetryable?.(error) ? true : undefined);
         metrics?.handled.inc({ topic, group: groupId, outcome: 'error' });
         if (flag === false || (flag === undefined && attempt >= maxAttempts)) {
@@ -167,8 +201,8 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
         if (stopping) throw error;
         const delay = Math.min(30_000, 100 * 2 ** Math.min(attempt, 9)) * (0.5 + Math.random() / 2);
         logger.warn({ topic, partition, offset: firstOffset, attempt, delayMs: Math.round(delay), err: describeError(error) }, 'handler failed; retrying');
-        await sleep(delay, stopRequested.signal);
-        if (stopping) throw error;
+        await sleep(delay, until ?? stopRequested.signal);
+        if (stopping || until?.aborted) throw error;
         await heartbeat();
       }
     }
@@ -218,6 +252,116 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
     }
   }
 
+  // Concurrent mode: the current group generation, and the handlers still running (of any generation).
+  let generation: Generation | undefined;
+  let generationReady: Promise<void> = Promise.resolve();
+  const handlers = new Set<Promise<void>>();
+  let commitTimer: NodeJS.Timeout | undefined;
+
+  const byTopic = (tps: readonly TopicPartition[]) => {
+    const topicsOf = new Map<string, number[]>();
+    for (const tp of tps) topicsOf.set(tp.topic, [...(topicsOf.get(tp.topic) ?? []), tp.partition]);
+    return [...topicsOf].map(([topic, partitions]) => ({ topic, partitions }));
+  };
+
+  /** A new assignment: everything of the previous generation ends; its back-pressure pauses are lifted. */
+  function startGeneration(memberAssignment: Record<string, number[]>): void {
+    const previous = generation;
+    previous?.end();
+    const assignment = Object.entries(memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+    const next = new Generation(assignment, { maxBuffered: options.maxBuffered ?? 20_000, parentSignal: stopRequested.signal });
+    generation = next;
+    const paused = consumer?.paused() ?? [];
+    if (paused.length > 0) consumer?.resume(paused.map(({ topic, partitions }) => ({ topic, partitions })));
+    const contexts = assignment.map((tp) => next.context(tp.topic, tp.partition));
+    generationReady = (async () => {
+      for (let attempt = 1; options.onAssigned && !next.signal.aborted; attempt++) {
+        try {
+          await options.onAssigned(contexts);
+          return;
+        } catch (error) {
+          logger.warn({ groupId, attempt, err: describeError(error) }, 'taking the assigned partitions failed; retrying');
+          await sleep(Math.min(5000, 100 * 2 ** attempt), next.signal);
+        }
+      }
+    })();
+  }
+
+  async function commitDue(gen: Generation | undefined): Promise<void> {
+    if (!gen || gen !== generation || !consumer) return;
+    const due = gen.commitsDue();
+    if (due.length === 0) return;
+    try {
+      await consumer.commitOffsets(due);
+      gen.committed(due);
+    } catch (error) {
+      // A rebalance is under way: the next generation starts from what was committed before.
+      logger.debug({ groupId, err: describeError(error) }, 'offset commit failed');
+    }
+  }
+
+  function resumeIfDue(gen: Generation): void {
+    const resumed = gen.toResume();
+    if (resumed.length > 0 && gen === generation) consumer?.resume(byTopic(resumed));
+  }
+
+  function startHandling(gen: Generation, topic: string, partition: number, message: KafkaMessage, event: ConsumedEvent<MessageOf<T>>): void {
+    const context = gen.context(topic, partition);
+    const done = withRetries(
+      topic,
+      partition,
+      message.offset,
+      () => handleConcurrently!(event, context),
+      (reason) => deadLetter(topic, partition, message, reason),
+      async () => undefined,
+      context.signal,
+    ).then(
+      () => {
+        gen.finish(topic, partition, Number(message.offset));
+        resumeIfDue(gen);
+      },
+      (error: unknown) => {
+        if (isPartitionLost(error) && !gen.isLost(topic, partition)) {
+          logger.warn({ topic, partition, err: describeError(error) }, 'partition taken over by another replica; leaving it until the group rebalances');
+          gen.lose(topic, partition);
+          if (gen === generation) consumer?.pause([{ topic, partitions: [partition] }]);
+        }
+        // Otherwise the generation ended or the consumer stops: the message stays unfinished, uncommitted.
+      },
+    );
+    handlers.add(done);
+    void done.finally(() => handlers.delete(done));
+  }
+
+  async function processConcurrently(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const gen = generation;
+    if (!gen || gen.signal.aborted) return;
+    // The assignment's partitions are taken (onAssigned) before any message of them is handed over.
+    let ready = false;
+    void generationReady.then(() => (ready = true));
+    while (!ready && !gen.signal.aborted) {
+      await Promise.race([generationReady, sleep(1000, gen.signal)]);
+      if (!ready) await heartbeat();
+    }
+    if (gen !== generation || gen.signal.aborted) return;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) return;
+      if (gen.accept(batch.topic, batch.partition, Number(message.offset))) {
+        const parsed = parse(batch.topic, message);
+        if (parsed.ok) startHandling(gen, batch.topic, batch.partition, message, toEvent(batch.topic, batch.partition, message, parsed.value));
+        else {
+          await deadLetter(batch.topic, batch.partition, message, parsed.reason);
+          gen.finish(batch.topic, batch.partition, Number(message.offset));
+        }
+      }
+      // Moves kafkajs's fetch position only: with autoCommit off, what is committed is the generation's commit point.
+      resolveOffset(message.offset);
+    }
+    for (let tp = gen.toPause(); tp; tp = gen.toPause()) consumer?.pause([{ topic: tp.topic, partitions: [tp.partition] }]);
+    await heartbeat();
+  }
+
   return {
     async start() {
       stopping = false;
@@ -226,10 +370,10 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
       consumer = kafka.consumer({
         groupId,
         allowAutoTopicCreation: false,
-        sessionTimeout: 30_000,
+        sessionTimeout: options.sessionTimeoutMs ?? 6_000,
+        heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
         // Short fetch waits let stop() return quickly; a fetch still returns as soon as data arrives.
         maxWaitTimeInMs: 1000,
-        heartbeatInterval: 3_000,
         retry: {
           retries: 10,
           restartOnFailure: async (error) => {
@@ -238,9 +382,18 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
           },
         },
       });
-      consumer.on(consumer.events.GROUP_JOIN, () => {
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         running = true;
+        if (handleConcurrently) startGeneration(payload.memberAssignment);
       });
+      if (handleConcurrently) {
+        // No new work starts while the group rebalances: another replica may be handed these partitions.
+        consumer.on(consumer.events.REBALANCING, () => {
+          generation?.end();
+          generation = undefined;
+        });
+        commitTimer = setInterval(() => void commitDue(generation), options.commitIntervalMs ?? 1000);
+      }
       consumer.on(consumer.events.STOP, () => {
         running = false;
       });
@@ -255,9 +408,11 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
       await consumer.subscribe({ topics: topics.map((t) => prefix + t.name), fromBeginning: true });
       await consumer.run({
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-        ...(handleBatch
-          ? { eachBatchAutoResolve: false, eachBatch: processBatch }
-          : { eachMessage: ({ topic, partition, message, heartbeat }) => processMessage(topic, partition, message, heartbeat) }),
+        ...(handleConcurrently
+          ? { autoCommit: false, eachBatchAutoResolve: false, eachBatch: processConcurrently }
+          : handleBatch
+            ? { eachBatchAutoResolve: false, eachBatch: processBatch }
+            : { eachMessage: ({ topic, partition, message, heartbeat }) => processMessage(topic, partition, message, heartbeat) }),
       });
     },
     async stop() {
@@ -270,6 +425,13 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
         abandon.abort(new Error(`consumer stopped; handler abandoned after ${stopGraceMs} ms`));
       }, stopGraceMs);
       try {
+        if (handleConcurrently) {
+          // Work not started was given up (the generation's signal); what is on its way finishes, then the
+          // offsets up to it are committed before the group is left.
+          clearInterval(commitTimer);
+          await Promise.race([Promise.allSettled([...handlers]), sleep(stopGraceMs, abandon.signal)]);
+          await commitDue(generation);
+        }
         await consumer?.disconnect();
       } finally {
         clearTimeout(grace);

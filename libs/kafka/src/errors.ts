@@ -12,6 +12,17 @@ export class PermanentError extends Error {
   readonly retryable = false as const;
 }
 
+/**
+ * The partition's work now belongs to another replica (its lease moved on): not retried here, not
+ * dead-lettered, not committed; the message is redelivered to the replica that holds the partition now.
+ */
+export class PartitionLostError extends Error {
+  readonly retryable = true as const;
+  readonly partitionLost = true as const;
+}
+
+export const isPartitionLost = (error: unknown): boolean => error instanceof PartitionLostError;
+
 export function retryFlag(error: unknown): boolean | undefined {
   if (typeof error === 'object' && error !== null && 'retryable' in error) {
     const flag = (error as { retryable: unknown }).retryable;

@@ -80,64 +80,90 @@ class IndexHeap {
 }
 
 /**
- * `nextToSend` for a whole queue, incrementally: only each customer's next message is a candidate, held in a
- * heap by the time it becomes ready until then, and in a heap by arrival (one per priority) once ready.
- * `next` says what to send (or how long to wait); `sent` records that the message `next` named has left.
+ * `nextToSend` for a queue that grows while it is sent, incrementally: only each customer's next message is a
+ * candidate, held in a heap by the time it becomes ready until then, and in a heap by arrival (one per
+ * priority) once ready. Messages are named by the id `push` returns (arrival order).
+ *
+ * `next` says what to send (or how long to wait); `take` marks the message it named as on its way, so that
+ * the next one can be chosen while it travels (that customer's following message waits for it); `sent` records
+ * when it left, `postpone` puts it back to be tried again later, still ahead of the customer's later messages.
  */
 export class SendOrder {
-  /** For each message, the index of the same customer's next message (-1: none). */
-  private readonly following: Int32Array;
-  private readonly readyAt: Float64Array;
-  private readonly waiting: IndexHeap;
-  private readonly ready: [IndexHeap, IndexHeap];
-  private remaining: number;
+  private readonly entries = new Map<number, { sms: QueuedSms; readyAt: number }>();
+  /** Each customer's messages not yet taken, after the one that is a candidate or on its way. */
+  private readonly later = new Map<string, number[]>();
+  /** Customers with a candidate or a message on its way: their later messages are in `later`. */
+  private readonly busy = new Set<string>();
+  private readonly waiting = new IndexHeap((id) => this.entries.get(id)!.readyAt);
+  private readonly ready: [IndexHeap, IndexHeap] = [new IndexHeap((id) => id), new IndexHeap((id) => id)];
+  private nextId = 0;
 
-  constructor(private readonly queue: readonly QueuedSms[], lastSentMs: (to: string) => number | undefined) {
-    const n = queue.length;
-    this.following = new Int32Array(n).fill(-1);
-    this.readyAt = new Float64Array(n);
-    this.waiting = new IndexHeap((i) => this.readyAt[i]!);
-    this.ready = [new IndexHeap((i) => i), new IndexHeap((i) => i)];
-    this.remaining = n;
-    const lastOf = new Map<string, number>();
-    for (let i = 0; i < n; i++) {
-      const to = queue[i]!.to;
-      const previous = lastOf.get(to);
-      lastOf.set(to, i);
-      if (previous !== undefined) this.following[previous] = i;
-      else this.enqueue(i, lastSentMs(to));
+  constructor(private readonly lastSentMs: (to: string) => number | undefined = () => undefined) {}
+
+  /** Adds a message at the end of the queue; returns its id. */
+  push(sms: QueuedSms): number {
+    const id = this.nextId++;
+    this.entries.set(id, { sms, readyAt: 0 });
+    if (this.busy.has(sms.to)) {
+      const queue = this.later.get(sms.to);
+      if (queue) queue.push(id);
+      else this.later.set(sms.to, [id]);
+    } else {
+      this.busy.add(sms.to);
+      this.enqueue(id, this.lastSentMs(sms.to));
     }
+    return id;
   }
 
-  private enqueue(index: number, lastSentMs: number | undefined): void {
-    const sms = this.queue[index]!;
-    this.readyAt[index] = Math.max(sms.notBeforeMs, (lastSentMs ?? -Infinity) + sms.spacingMs);
-    this.waiting.push(index);
+  private enqueue(id: number, lastSentMs: number | undefined): void {
+    const entry = this.entries.get(id)!;
+    entry.readyAt = Math.max(entry.sms.notBeforeMs, (lastSentMs ?? -Infinity) + entry.sms.spacingMs);
+    this.waiting.push(id);
   }
 
   next(nowMs: number): NextSend {
-    for (let i = this.waiting.peek(); i !== undefined && this.readyAt[i]! <= nowMs; i = this.waiting.peek()) {
+    for (let id = this.waiting.peek(); id !== undefined && this.entries.get(id)!.readyAt <= nowMs; id = this.waiting.peek()) {
       this.waiting.pop();
-      this.ready[RANK[this.queue[i]!.priority]].push(i);
+      this.ready[RANK[this.entries.get(id)!.sms.priority]].push(id);
     }
     const best = this.ready[0].peek() ?? this.ready[1].peek();
     if (best !== undefined) return { index: best };
     const earliest = this.waiting.peek();
-    if (earliest !== undefined) return { waitMs: this.readyAt[earliest]! - nowMs };
+    if (earliest !== undefined) return { waitMs: this.entries.get(earliest)!.readyAt - nowMs };
     return { done: true };
   }
 
-  /** The message `next` returned has left at `atMs`: that customer's next message becomes a candidate. */
-  sent(index: number, atMs: number): void {
-    const heap = this.ready[RANK[this.queue[index]!.priority]];
-    if (heap.peek() !== index) throw new Error(`message ${index} is not the next to send`);
-    heap.pop();
-    this.remaining -= 1;
-    const following = this.following[index]!;
-    if (following >= 0) this.enqueue(following, atMs);
+  /** The message `next` named is on its way: it is no longer a candidate. */
+  take(id: number): QueuedSms {
+    const entry = this.entries.get(id);
+    const heap = entry && this.ready[RANK[entry.sms.priority]];
+    if (!entry || heap!.peek() !== id) throw new Error(`message ${id} is not the next to send`);
+    heap!.pop();
+    return entry.sms;
   }
 
+  /** A taken message left at `atMs`: that customer's next message becomes a candidate. */
+  sent(id: number, atMs: number): void {
+    const entry = this.entries.get(id);
+    if (!entry) throw new Error(`message ${id} is not queued`);
+    this.entries.delete(id);
+    const queue = this.later.get(entry.sms.to);
+    const following = queue?.shift();
+    if (queue && queue.length === 0) this.later.delete(entry.sms.to);
+    if (following === undefined) this.busy.delete(entry.sms.to);
+    else this.enqueue(following, atMs);
+  }
+
+  /** A taken message could not go now: it is a candidate again from `untilMs`, still before the customer's later ones. */
+  postpone(id: number, untilMs: number): void {
+    const entry = this.entries.get(id);
+    if (!entry) throw new Error(`message ${id} is not queued`);
+    entry.readyAt = untilMs;
+    this.waiting.push(id);
+  }
+
+  /** Messages pushed and not yet sent (candidates, on their way, and waiting behind them). */
   get size(): number {
-    return this.remaining;
+    return this.entries.size;
   }
 }
