@@ -103,6 +103,18 @@ export function createSendPacer(options: { configuredRates: Readonly<Record<stri
         await sleep(result.waitMs, signal);
       }
     },
+    /**
+     * Resolves once `sender`'s window has room for a one-segment send (counting nothing), so that the lane
+     * chooses what to send at the last moment: a reply that arrived meanwhile still goes first.
+     */
+    async room(sender: string, signal: AbortSignal, heldSinceMs: number): Promise<void> {
+      for (;;) {
+        if (signal.aborted) throw new StoppingError('dispatcher stopping');
+        const result = admit(windowOf(sender, heldSinceMs), 1, now());
+        if (result.send) return;
+        await sleep(result.waitMs, signal);
+      }
+    },
     /** Senders with a window in memory. */
     get size(): number {
       return windows.size;

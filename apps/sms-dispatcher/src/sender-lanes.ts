@@ -133,13 +133,21 @@ export function createSenderLanes(deps: {
           await lane.sleep(next.waitMs);
           continue;
         }
-        const sms = lane.order.take(next.index);
-        const pending = lane.pending.get(next.index)!;
         const lease = deps.leases.of(lane.partition.topic, lane.partition.partition);
         if (!lease) {
           closeLane(lane, new PartitionLostError(`no lease on ${lane.partition.topic}[${lane.partition.partition}]`));
           return;
         }
+        // Wait for the window first and choose then: what arrived meanwhile (a reply) is considered.
+        try {
+          await deps.pacer.room(lane.sender, lane.partition.signal, lease.heldSinceMs);
+        } catch {
+          return; // the holding ended: closeLane gave the commands up
+        }
+        const chosen = lane.order.next(Date.now());
+        if (!('index' in chosen)) continue;
+        const sms = lane.order.take(chosen.index);
+        const pending = lane.pending.get(chosen.index)!;
         const segments = countSegments(pending.command.payload.body).segments;
         let slot;
         try {
@@ -148,7 +156,7 @@ export function createSenderLanes(deps: {
           return; // the holding ended while waiting for the window: closeLane gave the commands up
         }
         pending.onItsWay = true;
-        void send(lane, next.index, sms, pending, slot, lease.epoch, lease.heldSinceMs);
+        void send(lane, chosen.index, sms, pending, slot, lease.epoch, lease.heldSinceMs);
       }
     } finally {
       lane.running = false;
@@ -218,7 +226,11 @@ export function createSenderLanes(deps: {
         const id = lane.order.push(asQueued(command));
         lane.pending.set(id, { command, resolve, reject, failures: 0, onItsWay: false });
         lane.wake();
-        if (!lane.running) void run(lane);
+        // Started after the current turn: a fetched batch is queued whole before the lane chooses from it.
+        if (!lane.running) {
+          lane.running = true;
+          setImmediate(() => void run(lane));
+        }
       });
     },
     /** Senders with commands on this replica. */
