@@ -217,6 +217,15 @@ Checks the schema cannot express; a failure stops rendering with the values key 
 {{- fail "ingestGateway.autoscaling needs ingestGateway.resources.requests.cpu: the HPA scales on CPU utilisation of the request" }}
 {{- end }}
 {{- end }}
+{{- $groups := dict }}
+{{- range $name, $_ := (include "sms-survey.consumerGroups" $root | fromYaml) }}
+{{- range (include "sms-survey.groupsOf" (dict "root" $root "name" $name) | fromYaml).groups }}
+{{- if hasKey $groups .group }}
+{{- fail (printf "%s and %s both use the consumer group %s (config.KAFKA_GROUP_ID / KAFKA_FOLLOW_UP_GROUP_ID): they would divide each other's topics" (get $groups .group) $name .group) }}
+{{- end }}
+{{- $_ := set $groups .group $name }}
+{{- end }}
+{{- end }}
 {{- if and $root.Values.ingress.enabled (not (or $root.Values.ingress.host $root.Values.publicBaseUrl)) }}
 {{- fail "ingress.enabled needs ingress.host or publicBaseUrl (the host Twilio calls)" }}
 {{- end }}
