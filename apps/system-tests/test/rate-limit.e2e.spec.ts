@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
+import { AssignerProtocol, Kafka, Partitioners, logLevel } from 'kafkajs';
 import { SmsSendRequested, Topics, createMessage } from '@sms-survey/contracts';
 import { loadDispatcherConfig, startDispatcher } from '@sms-survey/sms-dispatcher';
 import type { WorkerHandle } from '@sms-survey/service-kit';
@@ -19,6 +19,10 @@ const PRIORITY_SENDER = '+14155550101';
 const BACKLOG = 20;
 
 const customer = (i: number) => `+1415666${String(i).padStart(4, '0')}`;
+
+/** The partition of the 2-partition test topic a key lands on (the producer's default partitioner). */
+const partitionOf = (key: string) =>
+  Partitioners.DefaultPartitioner()({ topic: 't', partitionMetadata: [0, 1].map((partitionId) => ({ partitionId, leader: 1 })) as never, message: { key, value: null } });
 
 describe('rate limits across two dispatcher replicas', () => {
   let system: RunningSystem;
@@ -103,5 +107,29 @@ describe('rate limits across two dispatcher replicas', () => {
     // The first questions keep their order among themselves.
     expect(order.slice(3)).toEqual(firstQuestions.map((c) => c.payload.body));
     expect(busiestSecond(sendRequests(system, { from: PRIORITY_SENDER }).map((r) => r.time))).toBeLessThanOrEqual(RATE);
+  });
+
+  it("a sender's backlog delays no other sender, on its own partition or the other", async () => {
+    const HOT = '+14155550102'; // a long code at its default 1 per second
+    const backlog = Array.from({ length: 8 }, (_, i) => command(HOT, customer(300 + i), 'new-survey', `Hot backlog ${i}`));
+    await produce(system, Topics.smsSend.name, backlog.map((c) => ({ key: HOT, value: c })));
+    await eventually(() => sendRequests(system, { from: HOT }).length >= 2, { what: 'the backlog under way', timeoutMs: 20_000 });
+
+    // Other long codes, some on the hot sender's partition, some on the other one, each with one first question.
+    const others = Array.from({ length: 40 }, (_, i) => `+1415555${String(2000 + i).padStart(4, '0')}`);
+    const samePartition = others.filter((o) => partitionOf(o) === partitionOf(HOT)).slice(0, 3);
+    const otherPartition = others.filter((o) => partitionOf(o) !== partitionOf(HOT)).slice(0, 3);
+    expect(samePartition).toHaveLength(3);
+    expect(otherPartition).toHaveLength(3);
+    const producedAt = Date.now();
+    await produce(system, Topics.smsSend.name, [...samePartition, ...otherPartition].map((from, i) => ({ key: from, value: command(from, customer(400 + i), 'new-survey', `First question from ${from}`) })));
+    for (const from of [...samePartition, ...otherPartition]) {
+      const [first] = await eventually(() => { const r = sendRequests(system, { from }); return r.length > 0 ? r : undefined; }, { what: `the first SMS from ${from}`, timeoutMs: 20_000 });
+      expect(first!.time - producedAt, `first SMS from ${from} (partition ${partitionOf(from)})`).toBeLessThan(2000);
+    }
+    // Meanwhile the hot sender still had most of its backlog left, at its own rate.
+    expect(sendRequests(system, { from: HOT }).length).toBeLessThan(backlog.length);
+    await eventually(() => sendRequests(system, { from: HOT }).length >= backlog.length, { what: 'the whole backlog', timeoutMs: 20_000 });
+    expect(busiestSecond(sendRequests(system, { from: HOT }).map((r) => r.time))).toBeLessThanOrEqual(1);
   });
 });
