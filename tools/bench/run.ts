@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: env['BENCH_LOG_LEVEL'] ?? 'info',
     API_KEYS: config.apiKey,
   };
-  // Extra settings for one service, e.g. BENCH_ENV_SMS_DISPATCHER="DISPATCH_BATCH_SIZE=1000 KAFKA_PARTITIONS_CONCURRENTLY=6".
+  // Extra settings for one service, e.g. BENCH_ENV_SMS_DISPATCHER="DISPATCH_MAX_BUFFERED=50000 KAFKA_PARTITIONS_CONCURRENTLY=6".
   const overrides = (service: string) =>
     Object.fromEntries(
       (env[`BENCH_ENV_${service.toUpperCase().replace(/-/g, '_')}`] ?? '')

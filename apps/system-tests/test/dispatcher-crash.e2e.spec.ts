@@ -15,7 +15,7 @@ import { repoRoot } from './messaging-helpers.js';
 // SIGKILLed while two sends are at the simulator: one Twilio has accepted but not yet answered (its answer is
 // lost with the process), one still on its way (the simulator drops it: it never reached Twilio). A new
 // dispatcher in the same consumer group gets both commands again (their offsets were never committed) once the
-// broker has given up on the dead member (session timeout, 30 s), finds both ledger rows left `sending`,
+// broker has given up on the dead member (session timeout, 6 s), finds both ledger rows left `sending`,
 // and settles them through Twilio's message list.
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 });

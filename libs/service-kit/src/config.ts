@@ -29,6 +29,13 @@ export const commonEnv = {
     .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1)),
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
+  /**
+   * Consumers: how long the broker waits for a silent member (a replica killed with SIGKILL) before handing its
+   * partitions to others, and how often members heartbeat. 6 s is the broker's default minimum
+   * (group.min.session.timeout.ms); keep the heartbeat at most a third of the timeout.
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(6000),
+  KAFKA_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).max(100_000).default(1000),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://postgres@127.0.0.1:5432/sms_survey'),
 };
 

@@ -35,6 +35,8 @@ export interface WorkerConfig {
   PORT: number;
   HOST: string;
   DATABASE_POOL_SIZE?: number;
+  KAFKA_SESSION_TIMEOUT_MS?: number;
+  KAFKA_HEARTBEAT_INTERVAL_MS?: number;
 }
 
 export interface WorkerDeps {
@@ -116,7 +118,18 @@ export async function startWorker(options: {
     consumer: (spec) => {
       const prefix = config.KAFKA_TOPIC_PREFIX;
       lagGroups.push({ groupId: prefix + spec.groupId, topics: spec.topics.map((t) => prefix + t.name) });
-      return createEventConsumer({ ...spec, kafka, topicPrefix: prefix, producer, logger, metrics, onFatal, isRetryable: isTransientDatabaseError });
+      return createEventConsumer({
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+        heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
+        ...spec,
+        kafka,
+        topicPrefix: prefix,
+        producer,
+        logger,
+        metrics,
+        onFatal,
+        isRetryable: isTransientDatabaseError,
+      });
     },
   };
   const parts = await options.build(deps);
