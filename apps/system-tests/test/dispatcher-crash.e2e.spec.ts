@@ -24,6 +24,8 @@ const ACCEPTED_SENDER = '+4759440001';
 const LOST_SENDER = '+4759440002';
 const ACCEPTED_CUSTOMER = '+4791500001';
 const LOST_CUSTOMER = '+4791500002';
+const LATER_SENDER = '+4759440003';
+const LATER_CUSTOMER = '+4791500003';
 
 const command = (from: string, to: string) =>
   createMessage(SmsSendRequested, {
@@ -43,6 +45,8 @@ describe('a dispatcher killed mid-send', () => {
   let replacement: WorkerHandle | undefined;
   const accepted = command(ACCEPTED_SENDER, ACCEPTED_CUSTOMER);
   const lost = command(LOST_SENDER, LOST_CUSTOMER);
+  const later = command(LATER_SENDER, LATER_CUSTOMER);
+  let killedAt = 0;
 
   const creates = (to: string) => simulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json') && r.params.To === to);
   const sms = (to: string) => simulator.state.messages.filter((m) => m.direction === 'outbound-api' && m.to === to);
@@ -94,6 +98,7 @@ describe('a dispatcher killed mid-send', () => {
       throw new Error(`${String(e)}\ndispatcher output:\n${childOutput.slice(-3000)}`);
     });
     child.kill('SIGKILL');
+    killedAt = Date.now();
     expect(await exited).toBe('SIGKILL');
     const ledger = await prisma.sendLedger.findMany({ where: { commandId: { in: [accepted.payload.commandId, lost.payload.commandId] } } });
     expect(ledger.map((l) => l.state)).toEqual(['sending', 'sending']);
@@ -101,6 +106,11 @@ describe('a dispatcher killed mid-send', () => {
     replacement = await startDispatcher(loadDispatcherConfig({ ...env, PORT: '0' }), silentLogger().child({ service: 'sms-dispatcher-replacement' }), (e) => {
       throw e;
     });
+    // A command written right after the kill, to a partition the dead replica held.
+    const again = new Kafka({ clientId: 'crash-e2e-2', brokers: topics.brokers, logLevel: logLevel.NOTHING }).producer();
+    await again.connect();
+    await again.send({ topic: topics.prefix + Topics.smsSend.name, messages: [{ key: later.payload.from, value: JSON.stringify(later) }] });
+    await again.disconnect();
   });
 
   afterAll(async () => {
@@ -137,5 +147,10 @@ describe('a dispatcher killed mid-send', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(sms(LOST_CUSTOMER)).toHaveLength(1);
     expect(sms(ACCEPTED_CUSTOMER)).toHaveLength(1);
+  });
+
+  it("the dead replica's partitions are consumed again within 10 s of the kill (6 s session timeout)", async () => {
+    const [request] = await eventually(() => (creates(LATER_CUSTOMER).length > 0 ? creates(LATER_CUSTOMER) : undefined), { what: 'the later command sent', timeoutMs: 30_000 });
+    expect(request!.time - killedAt).toBeLessThan(10_000);
   });
 });
