@@ -8,7 +8,18 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 
-const run = promisify(execFile);
+const exec = promisify(execFile);
+/** Runs a tool, saying what to install when it is missing. */
+async function run(tool: 'java' | 'mvn', args: string[], options: { maxBuffer: number }) {
+  try {
+    return await exec(tool, args, options);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(`the chart's tests run Helm through Java: ${tool} is missing (Java 17+ and Maven: apt-get install openjdk-17-jdk-headless maven)`);
+    }
+    throw error;
+  }
+}
 export const helmDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const chartDir = join(helmDir, 'sms-survey');
 const pom = join(helmDir, 'java', 'pom.xml');
