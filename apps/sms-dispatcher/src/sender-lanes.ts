@@ -36,6 +36,8 @@ interface Lane {
   /** Ends the lane's current `sleep` early (a command arrived or settled). */
   wake: () => void;
   sleep: (ms: number) => Promise<void>;
+  /** Removes the lane's listener on the partition's signal (a lane that ran empty is dropped). */
+  retire: () => void;
 }
 
 /**
@@ -97,8 +99,13 @@ export function createSenderLanes(deps: {
         wakeUp = done;
         partition.signal.addEventListener('abort', done, { once: true });
       }),
+      retire: () => {
+        partition.signal.removeEventListener('abort', onAbort);
+        if (lanes.get(sender) === lane) lanes.delete(sender);
+      },
     };
-    partition.signal.addEventListener('abort', () => closeLane(lane, new StoppingError('partition no longer held')), { once: true });
+    const onAbort = () => closeLane(lane, new StoppingError('partition no longer held'));
+    partition.signal.addEventListener('abort', onAbort, { once: true });
     lanes.set(sender, lane);
     return lane;
   }
@@ -123,7 +130,7 @@ export function createSenderLanes(deps: {
         const next = lane.order.next(now);
         if ('done' in next) {
           if (lane.order.size === 0) {
-            lanes.delete(lane.sender);
+            lane.retire();
             return;
           }
           await lane.sleep(60_000); // everything left is on its way or behind it: woken when one settles

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { OffsetTracker } from './offset-tracker.js';
 
 /** One partition as a concurrent handler sees it, for as long as this replica holds it in one group generation. */
@@ -68,6 +69,8 @@ export class Generation {
     let state = this.partitions.get(key);
     if (!state) {
       const controller = new AbortController();
+      // Every sender of the partition waiting for its window listens to it (thousands of them).
+      setMaxListeners(0, controller.signal);
       this.controller.signal.addEventListener('abort', () => controller.abort(), { once: true });
       if (this.controller.signal.aborted) controller.abort();
       state = { context: { topic, partition, signal: controller.signal }, tracker: new OffsetTracker(), committed: undefined, lost: false, abort: () => controller.abort() };
