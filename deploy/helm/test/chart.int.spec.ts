@@ -84,8 +84,11 @@ beforeAll(async () => {
       renamedGroups: [
         values('renamed-groups', {
           kafka: { topicPrefix: 'stage.' },
-          surveyOrchestrator: { config: { KAFKA_GROUP_ID: 'orchestrator-b' }, autoscaling: { enabled: true } },
-          insightsSync: { config: { KAFKA_FOLLOW_UP_GROUP_ID: 'follow-ups-b' }, autoscaling: { enabled: true } },
+          surveyOrchestrator: {
+            config: { KAFKA_GROUP_ID: 'orchestrator-b', RETENTION_INTERVAL_MS: 86_400_000, OUTBOX_RETENTION_HOURS: 1.5 },
+            autoscaling: { enabled: true },
+          },
+          insightsSync: { config: { KAFKA_FOLLOW_UP_GROUP_ID: 'follow-ups-b', SURVEY_TASK_FOR_NO_RESPONSE: true }, autoscaling: { enabled: true } },
         }),
       ],
       migrateCommand: [values('migrate-command', { migrate: { command: ['node'], args: ['dist/migrate.js', '--only-database'] } })],
@@ -289,6 +292,10 @@ describe('configuration and secrets', () => {
     expect(configMap('default', 'ingest-gateway').PUBLIC_BASE_URL).toBe(`http://${fullName('ingest-gateway')}:3000`);
     expect(configMap('default', 'sms-dispatcher').STATUS_CALLBACK_BASE_URL).toBe(`http://${fullName('ingest-gateway')}:3000`);
     expect(configMap('default', 'sms-dispatcher').NODE_OPTIONS).toContain('--max-old-space-size=128');
+    // Numbers and booleans as the services parse them (YAML numbers reach templates as floats).
+    const renamed = parseManifests(run.renders.renamedGroups!.output);
+    expect(find(renamed, 'ConfigMap', fullName('survey-orchestrator')).data).toMatchObject({ RETENTION_INTERVAL_MS: '86400000', OUTBOX_RETENTION_HOURS: '1.5' });
+    expect(find(renamed, 'ConfigMap', fullName('insights-sync')).data.SURVEY_TASK_FOR_NO_RESPONSE).toBe('true');
   });
 
   it('points the services at the Twilio simulator in demo.yaml, which signs its webhooks for PUBLIC_BASE_URL', () => {
