@@ -1,2 +1,3 @@
 export * from './system.js';
 export * from './kafka-reader.js';
+export * from './service-process.js';
