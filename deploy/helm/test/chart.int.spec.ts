@@ -7,6 +7,11 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { allTopics } from '@sms-survey/contracts';
+import { loadGatewayConfig } from '@sms-survey/ingest-gateway';
+import { loadInsightsSyncConfig } from '@sms-survey/insights-sync';
+import { loadDispatcherConfig } from '@sms-survey/sms-dispatcher';
+import { loadOrchestratorConfig } from '@sms-survey/survey-orchestrator';
+import { loadSimulatorConfig } from '@sms-survey/twilio-simulator';
 import { chartDir, helm, helmDir, parseManifests, type HelmRun, type K8sObject } from './helm.js';
 import { validateObject } from './schemas.js';
 
@@ -137,6 +142,26 @@ const plainEnv = (workload: K8sObject): Record<string, string> =>
 const podTemplates = (list: K8sObject[]) => list.filter((o) => o.kind === 'Deployment' || o.kind === 'Job');
 const matches = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
   Object.entries(selector).every(([k, v]) => labels[k] === v);
+/** Stand-ins for the Secret's values, by key. */
+const secretValues: Record<string, string> = {
+  DATABASE_URL: 'postgresql://sms:secret@postgres.db.svc:5432/sms_survey',
+  API_KEYS: 'test-api-key-0123456789',
+  TWILIO_ACCOUNT_SID: `AC${'0123456789abcdef'.repeat(2)}`,
+  TWILIO_AUTH_TOKEN: 'test-auth-token-0123',
+};
+/** The environment a pod of `workload` starts with: its ConfigMaps, literal values and the Secret's keys. */
+function podEnv(render: string, workload: K8sObject): Record<string, string> {
+  const env: Record<string, string> = {};
+  const c = container(workload);
+  for (const from of c.envFrom ?? []) Object.assign(env, find(objects[render]!, 'ConfigMap', from.configMapRef.name).data);
+  for (const e of c.env ?? []) {
+    const ref = e.valueFrom?.secretKeyRef;
+    if ('value' in e) env[e.name] = e.value;
+    else if (ref && secretValues[ref.key] !== undefined) env[e.name] = secretValues[ref.key]!;
+    else if (!ref?.optional) throw new Error(`${workload.metadata.name}: no stand-in for env ${e.name}`);
+  }
+  return env;
+}
 const secretLike = /TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|DATABASE_URL|ACCOUNT_SID|CREDENTIAL|PRIVATE/i;
 
 describe('the chart', () => {
@@ -278,6 +303,26 @@ describe('configuration and secrets', () => {
     const secondary = container(deployment('default', 'ingest-gateway')).env.find((e: { name: string }) => e.name === 'TWILIO_AUTH_TOKEN_SECONDARY');
     expect(secondary.valueFrom.secretKeyRef.optional).toBe(true);
     for (const service of services) expect(secretEnv('demo', deployment('demo', service))).toEqual(service === 'ingest-gateway' ? ['API_KEYS', 'DATABASE_URL'] : ['DATABASE_URL']);
+  });
+
+  it.each(good)('%s: each service accepts the environment its pods get (its own config parser)', (name) => {
+    const brokers = (name === 'default' ? chartValues : parse(readFileSync(valuesFile(`${name}.yaml`), 'utf8'))).kafka.brokers;
+    const simulated = name === 'demo';
+    const gateway = loadGatewayConfig(podEnv(name, deployment(name, 'ingest-gateway')));
+    expect(gateway).toMatchObject({ HOST: '0.0.0.0', PORT: container(deployment(name, 'ingest-gateway')).ports[0].containerPort, KAFKA_BROKERS: brokers });
+    expect(gateway.twilio.simulated).toBe(simulated);
+    const orchestrator = loadOrchestratorConfig(podEnv(name, deployment(name, 'survey-orchestrator')));
+    expect(orchestrator.flexSurveyPolicies).toHaveLength(name === 'production' ? 1 : 0);
+    const dispatcher = loadDispatcherConfig(podEnv(name, deployment(name, 'sms-dispatcher')));
+    expect(dispatcher.STATUS_CALLBACK_BASE_URL).toBe(gateway.PUBLIC_BASE_URL);
+    expect(dispatcher.twilio.simulated).toBe(simulated);
+    const insights = loadInsightsSyncConfig(podEnv(name, deployment(name, 'insights-sync')));
+    expect(insights.twilio).toMatchObject({ simulated, accountSid: simulated ? expect.any(String) : secretValues.TWILIO_ACCOUNT_SID });
+    if (simulated) {
+      const simulator = loadSimulatorConfig(podEnv(name, find(objects[name]!, 'Deployment', fullName('twilio-simulator'))));
+      expect(`http://${fullName('twilio-simulator')}:${simulator.port}`).toBe(insights.twilio.apiBaseUrl);
+      expect(simulator.host).toBe('0.0.0.0');
+    }
   });
 
   it('maps values to the documented variables: public URL, brokers, prefix, service config (JSON for policies)', () => {
