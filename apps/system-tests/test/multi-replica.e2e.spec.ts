@@ -521,10 +521,17 @@ describe('multi-replica: 2 orchestrators, 2–3 dispatchers, 2 insights-syncs un
     const sessions = await prisma.surveySession.findMany({ include: { answers: { orderBy: { id: 'asc' } } } });
     const surveyTasks = simulator.state.tasks.filter((t) => t.workflowSid === surveyWorkflowSid);
     const tasksOf = (sessionId: string) => surveyTasks.filter((t) => (JSON.parse(t.attributes) as { survey?: { session_id?: string } }).survey?.session_id === sessionId);
+    const linked = await prisma.linkedTask.findMany();
     const wrong = sessions
-      .map((s) => ({ customer: s.customer, sessionId: s.id, tasks: tasksOf(s.id).length }))
+      .map((s) => ({
+        customer: s.customer,
+        sessionId: s.id,
+        endedAfterMs: s.endedAt ? s.endedAt.getTime() - t0 : null,
+        tasks: tasksOf(s.id).length,
+        linkedTask: linked.find((l) => l.sessionId === s.id)?.state ?? null,
+      }))
       .filter((s) => s.tasks !== 1);
-    expect(wrong, `sessions without exactly one survey task (of ${sessions.length})`).toEqual([]);
+    expect(wrong, `sessions without exactly one survey task (of ${sessions.length}; insights-sync SIGKILLed ${(killed.get('insights-sync')?.at ?? 0) - t0} ms after the load began)`).toEqual([]);
     expect(surveyTasks).toHaveLength(sessions.length);
     for (const s of sessions) {
       const [task] = tasksOf(s.id);
@@ -535,7 +542,6 @@ describe('multi-replica: 2 orchestrators, 2–3 dispatchers, 2 insights-syncs un
       });
       expect(task!.assignmentStatus).toBe('canceled');
     }
-    const linked = await prisma.linkedTask.findMany();
     expect(linked.filter((l) => l.state !== 'created')).toEqual([]);
     expect(linked).toHaveLength(sessions.length);
   });
