@@ -78,6 +78,25 @@ describe('request contract (Twilio OpenAPI specs)', () => {
     expect(channel.json.message).toContain('UniqueName');
   });
 
+  it('checks TaskQueue and Workflow updates against UpdateTaskQueue and UpdateWorkflow', async () => {
+    const queue = await sim.api(`${workspacePath}/TaskQueues`, { form: { FriendlyName: 'q-update' } });
+    const unknownParam = await sim.api(`${workspacePath}/TaskQueues/${queue.json.sid}`, { form: { TargetWorker: '1 == 0' } });
+    expect(unknownParam.status).toBe(400);
+    expect(unknownParam.json).toEqual(twilioError(20001, 400));
+    expect(unknownParam.json.message).toContain('TargetWorker');
+    const order = await sim.api(`${workspacePath}/TaskQueues/${queue.json.sid}`, { form: { TaskOrder: 'RANDOM' } });
+    expect(order.json.message).toMatch(/TaskOrder.*FIFO, LIFO/);
+
+    const configuration = JSON.stringify({ task_routing: { default_filter: { queue: queue.json.sid } } });
+    const workflow = await sim.api(`${workspacePath}/Workflows`, { form: { FriendlyName: 'w-update', Configuration: configuration } });
+    const timeout = await sim.api(`${workspacePath}/Workflows/${workflow.json.sid}`, { form: { TaskReservationTimeout: 'soon' } });
+    expect(timeout.status).toBe(400);
+    expect(timeout.json.message).toContain('TaskReservationTimeout');
+    const updated = await sim.api(`${workspacePath}/Workflows/${workflow.json.sid}`, { form: { TaskReservationTimeout: '3' } });
+    expect(updated.status).toBe(200);
+    expect(updated.json).toMatchObject({ sid: workflow.json.sid, task_reservation_timeout: 3, configuration });
+  });
+
   it('rejects enum values the spec does not list, and malformed integers', async () => {
     const queue = await sim.api(`${workspacePath}/TaskQueues`, { form: { FriendlyName: 'q', TaskOrder: 'RANDOM' } });
     expect(queue.status).toBe(400);

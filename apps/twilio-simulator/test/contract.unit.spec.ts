@@ -15,6 +15,8 @@ describe('contracts extracted from the Twilio specs', () => {
     expect(contract('CreateWorkflow').required.sort()).toEqual(['Configuration', 'FriendlyName']);
     expect(contract('CreateTaskChannel').required.sort()).toEqual(['FriendlyName', 'UniqueName']);
     expect(contract('CreateTask').required).toEqual([]);
+    expect(contract('UpdateTaskQueue').required).toEqual([]);
+    expect([...contract('UpdateWorkflow').params.keys()]).toEqual(expect.arrayContaining(['Configuration', 'TaskReservationTimeout', 'ReEvaluateTasks']));
   });
 
   it('resolves enum references', () => {

@@ -81,6 +81,48 @@ describe('TaskRouter API', () => {
     expect(error).toMatchObject({ status: 400, code: 20001 });
   });
 
+  it("updates a task queue's target workers, and only what is given", async () => {
+    const queue = await workspace().taskQueues.create({ friendlyName: 'Survey', targetWorkers: '1 == 1', taskOrder: 'LIFO' });
+    const updated = await workspace().taskQueues(queue.sid).update({ targetWorkers: '1 == 0' });
+    expect(updated).toMatchObject({ sid: queue.sid, friendlyName: 'Survey', targetWorkers: '1 == 0', taskOrder: 'LIFO', maxReservedWorkers: 1 });
+    expect(await workspace().taskQueues(queue.sid).fetch()).toMatchObject({ targetWorkers: '1 == 0' });
+    expect(sim.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/TaskQueues/${queue.sid}`)).map((r) => r.params)).toEqual([{ TargetWorkers: '1 == 0' }]);
+
+    const renamed = await workspace().taskQueues(queue.sid).update({ friendlyName: 'Survey 2', maxReservedWorkers: 5 });
+    expect(renamed).toMatchObject({ friendlyName: 'Survey 2', targetWorkers: '1 == 0', maxReservedWorkers: 5 });
+    const tooMany = await workspace().taskQueues(queue.sid).update({ maxReservedWorkers: 51 }).catch((e: unknown) => e);
+    expect(tooMany).toMatchObject({ status: 400, code: 20001 });
+    const unknown = await workspace().taskQueues('WQ00000000000000000000000000000000').update({ targetWorkers: '1 == 0' }).catch((e: unknown) => e);
+    expect(unknown).toMatchObject({ status: 404, code: 20404 });
+  });
+
+  it("updates a workflow's configuration and reservation timeout, checking the queues it routes to", async () => {
+    const { workflow, queue } = await provisionSurveyRouting();
+    const other = await workspace().taskQueues.create({ friendlyName: 'Other', targetWorkers: '1 == 0' });
+    const { sid: pendingTask } = await createTask(sim.client, workspaceSid, { workflowSid: workflow.sid, taskChannel: 'sms', attributes: {} });
+    const configuration = JSON.stringify({ task_routing: { filters: [{ expression: '1 == 1', targets: [{ queue: other.sid, timeout: 3 }] }], default_filter: { queue: other.sid } } });
+
+    const updated = await workspace().workflows(workflow.sid).update({ configuration, taskReservationTimeout: 3 });
+    expect(updated).toMatchObject({ sid: workflow.sid, friendlyName: 'Survey follow-up', configuration, taskReservationTimeout: 3 });
+    expect(await workspace().workflows(workflow.sid).fetch()).toMatchObject({ configuration, taskReservationTimeout: 3 });
+    // Without ReEvaluateTasks the pending task stays where it was routed; with it, it follows the new routing.
+    expect(await workspace().tasks(pendingTask).fetch()).toMatchObject({ taskQueueSid: queue.sid });
+    await workspace().workflows(workflow.sid).update({ reEvaluateTasks: 'true' });
+    expect(await workspace().tasks(pendingTask).fetch()).toMatchObject({ taskQueueSid: other.sid, taskQueueFriendlyName: 'Other' });
+
+    const timeoutOnly = await workspace().workflows(workflow.sid).update({ taskReservationTimeout: 120 });
+    expect(timeoutOnly).toMatchObject({ configuration, taskReservationTimeout: 120 });
+
+    const missingQueue = JSON.stringify({ task_routing: { default_filter: { queue: 'WQ00000000000000000000000000000000' } } });
+    const broken = await workspace().workflows(workflow.sid).update({ configuration: missingQueue }).catch((e: unknown) => e);
+    expect(broken).toMatchObject({ status: 400, code: 20001 });
+    const notJson = await workspace().workflows(workflow.sid).update({ configuration: '{task_routing' }).catch((e: unknown) => e);
+    expect(notJson).toMatchObject({ status: 400, code: 20001 });
+    expect(await workspace().workflows(workflow.sid).fetch()).toMatchObject({ configuration, taskReservationTimeout: 120 });
+    const unknown = await workspace().workflows('WW00000000000000000000000000000000').update({ taskReservationTimeout: 3 }).catch((e: unknown) => e);
+    expect(unknown).toMatchObject({ status: 404, code: 20404 });
+  });
+
   it('creates, fetches, lists and cancels tasks', async () => {
     const { workflow, queue } = await provisionSurveyRouting();
     const attributes = { type: 'survey-callback', surveyId: 's-1', customer: '+4791234567', score: 1 };

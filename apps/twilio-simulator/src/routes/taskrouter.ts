@@ -150,6 +150,20 @@ export function registerTaskRouterRoutes(api: FastifyInstance, ctx: ApiContext):
 
   const listPath = (workspace: SimWorkspace, resource: string) => `/Workspaces/${workspace.sid}/${resource}`;
 
+  /** A workflow's Configuration, checked as TaskRouter does: a JSON object with task_routing, naming queues of the workspace. */
+  function workflowConfigurationParam(workspace: SimWorkspace, raw: string): string {
+    const configuration = jsonObjectParam('Configuration', raw);
+    if (typeof (JSON.parse(configuration) as WorkflowConfiguration).task_routing !== 'object') {
+      throw invalidParameter('Configuration must contain a task_routing object');
+    }
+    for (const queueSid of queuesOfConfiguration(configuration)) {
+      if (!state.taskQueues.some((q) => q.sid === queueSid && q.workspaceSid === workspace.sid)) {
+        throw invalidParameter(`Configuration refers to TaskQueue ${queueSid}, which does not exist in workspace ${workspace.sid}`);
+      }
+    }
+    return configuration;
+  }
+
   // Workspaces
   api.get('/taskrouter/v1/Workspaces', async (request) => {
     const params = ctx.paramsOf(request);
@@ -264,20 +278,36 @@ export function registerTaskRouterRoutes(api: FastifyInstance, ctx: ApiContext):
 
   api.get(`${ws}/TaskQueues/:Sid`, async (request) => taskQueueResource(state, findIn(state.taskQueues, request, workspaceOf(request))));
 
+  // Only the parameters given change. Tasks already in the queue stay there (TaskRouter re-evaluates their workers).
+  api.post(`${ws}/TaskQueues/:Sid`, async (request) => {
+    const workspace = workspaceOf(request);
+    const queue = findIn(state.taskQueues, request, workspace);
+    const params = ctx.paramsOf(request);
+    enforceContract(ctx, 'UpdateTaskQueue', params);
+    const friendlyName = param(params, 'FriendlyName');
+    if (friendlyName !== undefined) {
+      if (friendlyName === '') throw invalidParameter('FriendlyName must not be empty');
+      queue.friendlyName = friendlyName;
+    }
+    const targetWorkers = param(params, 'TargetWorkers');
+    if (targetWorkers !== undefined) queue.targetWorkers = targetWorkers;
+    queue.maxReservedWorkers = intParam(params, 'MaxReservedWorkers', queue.maxReservedWorkers, 1, 50);
+    queue.taskOrder = param(params, 'TaskOrder') ?? queue.taskOrder;
+    const reservationActivitySid = param(params, 'ReservationActivitySid');
+    if (reservationActivitySid !== undefined) queue.reservationActivitySid = activityOf(workspace, reservationActivitySid, 'ReservationActivitySid');
+    const assignmentActivitySid = param(params, 'AssignmentActivitySid');
+    if (assignmentActivitySid !== undefined) queue.assignmentActivitySid = activityOf(workspace, assignmentActivitySid, 'AssignmentActivitySid');
+    queue.dateUpdated = new Date();
+    for (const task of state.tasks) if (task.taskQueueSid === queue.sid) task.taskQueueFriendlyName = queue.friendlyName;
+    return taskQueueResource(state, queue);
+  });
+
   // Workflows
   api.post(`${ws}/Workflows`, async (request, reply) => {
     const workspace = workspaceOf(request);
     const params = ctx.paramsOf(request);
     enforceContract(ctx, 'CreateWorkflow', params);
-    const configuration = jsonObjectParam('Configuration', param(params, 'Configuration')!);
-    if (typeof (JSON.parse(configuration) as WorkflowConfiguration).task_routing !== 'object') {
-      throw invalidParameter('Configuration must contain a task_routing object');
-    }
-    for (const queueSid of queuesOfConfiguration(configuration)) {
-      if (!state.taskQueues.some((q) => q.sid === queueSid && q.workspaceSid === workspace.sid)) {
-        throw invalidParameter(`Configuration refers to TaskQueue ${queueSid}, which does not exist in workspace ${workspace.sid}`);
-      }
-    }
+    const configuration = workflowConfigurationParam(workspace, param(params, 'Configuration')!);
     const now = new Date();
     const workflow: SimWorkflow = {
       sid: newSid('WW'),
@@ -306,6 +336,42 @@ export function registerTaskRouterRoutes(api: FastifyInstance, ctx: ApiContext):
   });
 
   api.get(`${ws}/Workflows/:Sid`, async (request) => workflowResource(state, findIn(state.workflows, request, workspaceOf(request))));
+
+  // Only the parameters given change. With ReEvaluateTasks=true, its pending tasks move to the new routing's first queue.
+  api.post(`${ws}/Workflows/:Sid`, async (request) => {
+    const workspace = workspaceOf(request);
+    const workflow = findIn(state.workflows, request, workspace);
+    const params = ctx.paramsOf(request);
+    enforceContract(ctx, 'UpdateWorkflow', params);
+    const reEvaluate = param(params, 'ReEvaluateTasks');
+    if (reEvaluate !== undefined && !/^(true|false)$/i.test(reEvaluate)) throw invalidParameter('ReEvaluateTasks must be true or false');
+    const raw = param(params, 'Configuration');
+    const configuration = raw === undefined ? undefined : workflowConfigurationParam(workspace, raw);
+    const friendlyName = param(params, 'FriendlyName');
+    if (friendlyName !== undefined) {
+      if (friendlyName === '') throw invalidParameter('FriendlyName must not be empty');
+      workflow.friendlyName = friendlyName;
+    }
+    if (configuration !== undefined) workflow.configuration = configuration;
+    workflow.taskReservationTimeout = intParam(params, 'TaskReservationTimeout', workflow.taskReservationTimeout, 1, 86_400);
+    const assignmentCallbackUrl = param(params, 'AssignmentCallbackUrl');
+    if (assignmentCallbackUrl !== undefined) workflow.assignmentCallbackUrl = assignmentCallbackUrl || null;
+    const fallbackAssignmentCallbackUrl = param(params, 'FallbackAssignmentCallbackUrl');
+    if (fallbackAssignmentCallbackUrl !== undefined) workflow.fallbackAssignmentCallbackUrl = fallbackAssignmentCallbackUrl || null;
+    const now = new Date();
+    workflow.dateUpdated = now;
+    const firstQueue = queuesOfConfiguration(workflow.configuration)
+      .map((sid) => state.taskQueues.find((q) => q.sid === sid && q.workspaceSid === workspace.sid))
+      .find((q) => q !== undefined);
+    for (const task of state.tasks) {
+      if (task.workflowSid !== workflow.sid) continue;
+      task.workflowFriendlyName = workflow.friendlyName;
+      if (reEvaluate?.toLowerCase() === 'true' && task.assignmentStatus === 'pending' && firstQueue && task.taskQueueSid !== firstQueue.sid) {
+        Object.assign(task, { taskQueueSid: firstQueue.sid, taskQueueFriendlyName: firstQueue.friendlyName, taskQueueEnteredDate: now, dateUpdated: now });
+      }
+    }
+    return workflowResource(state, workflow);
+  });
 
   // TaskChannels
   api.post(`${ws}/TaskChannels`, async (request, reply) => {
