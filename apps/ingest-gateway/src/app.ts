@@ -7,7 +7,9 @@ import type { EventProducer } from '@sms-survey/kafka';
 import { registerOpsRoutes, type ReadinessCheck } from '@sms-survey/service-kit';
 import type { OutboundSmsTasks } from './api/outbound-sms-tasks.js';
 import type { SuppressionList } from './api/suppressions.js';
-import { registerErrorHandler } from './http-errors.js';
+import { registerErrorHandler, registerJsonParser } from './http-errors.js';
+
+const MAX_PATH_PARAMETER_LENGTH = 2048;
 import { registerOutboundSmsTaskRoute } from './routes/flex-outbound-sms.js';
 import { registerPublicApi } from './routes/public-api.js';
 import { registerTaskRouterEvents } from './routes/taskrouter-events.js';
@@ -33,8 +35,20 @@ export interface GatewayDeps {
 
 /** The gateway's HTTP application, built from its dependencies; tests build it and call `inject`. */
 export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: deps.maxBodyBytes, logController: new LogController({ disableRequestLogging: true }) });
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.maxBodyBytes,
+    logController: new LogController({ disableRequestLogging: true }),
+    // Long enough that a route's own schema says which parameter is too long; beyond it, frameworkErrors does.
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    frameworkErrors: (error, _request, reply) => {
+      const message = error.code === 'FST_ERR_BAD_URL' ? 'the URL is not valid (bad percent-encoding)' : `a path segment is longer than ${MAX_PATH_PARAMETER_LENGTH} characters`;
+      const status: number = error.code === 'FST_ERR_BAD_URL' ? 400 : 414;
+      return (reply as unknown as { code(c: number): { send(b: unknown): void } }).code(status).send({ error: message });
+    },
+  });
   await app.register(formbody, { bodyLimit: deps.maxBodyBytes });
+  registerJsonParser(app);
   registerErrorHandler(app);
   registerOpsRoutes(app, { checks: deps.readiness, registry: deps.registry });
   registerTwilioWebhooks(app, {

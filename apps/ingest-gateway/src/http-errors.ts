@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
+import { isTransientDatabaseError } from '@sms-survey/db';
+import { PublishTimeoutError } from '@sms-survey/kafka';
 
 export class HttpError extends Error {
   constructor(readonly statusCode: number, message: string, readonly details?: unknown) {
@@ -11,7 +13,66 @@ export function zodIssues(error: ZodError): string[] {
   return error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
 }
 
-/** One place that turns errors into HTTP answers: precise 4xx for bad input, 503 when Kafka cannot take it. */
+/** Kafka or PostgreSQL could not take the request right now: the client should retry. */
+function isUnavailable(error: unknown): boolean {
+  if (error instanceof PublishTimeoutError || isTransientDatabaseError(error)) return true;
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name.startsWith('KafkaJS');
+}
+
+/** Fastify's own answers to client mistakes, in our words (its messages name internals such as error codes). */
+function clientMistake(error: FastifyError): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'body is not valid JSON';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'body is empty but content-type is application/json';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'unsupported content-type: send application/json or application/x-www-form-urlencoded';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'body is too large';
+    default:
+      return error.message;
+  }
+}
+
+/** Thrown by the JSON parser: says what is wrong with the body instead of "not valid JSON". */
+export class BodyError extends HttpError {
+  constructor(message: string) {
+    super(400, message);
+  }
+}
+
+/**
+ * JSON bodies: parsed with `JSON.parse`, refusing keys that would poison prototypes (`__proto__`,
+ * `constructor.prototype`) with a message saying so.
+ */
+export function registerJsonParser(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(new BodyError('body is empty but content-type is application/json'), undefined);
+    try {
+      done(
+        null,
+        JSON.parse(text, function (key, value: unknown) {
+          if (key === '__proto__') throw new BodyError('body must not contain a "__proto__" key');
+          if (key === 'constructor' && value !== null && typeof value === 'object' && Object.hasOwn(value, 'prototype')) {
+            throw new BodyError('body must not contain a "constructor.prototype" key');
+          }
+          return value;
+        }),
+      );
+    } catch (error) {
+      done(error instanceof BodyError ? error : new BodyError(`body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+}
+
+/**
+ * One place that turns errors into HTTP answers: a precise 4xx for every client mistake, 503 only when Kafka or
+ * the database cannot take the request, and 500 with a request id (the log has the rest) for anything else.
+ */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     if (error instanceof ZodError) {
@@ -23,9 +84,13 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     const statusCode = (error as FastifyError).statusCode;
     if (statusCode && statusCode >= 400 && statusCode < 500) {
-      return reply.code(statusCode).send({ error: error.message });
+      return reply.code(statusCode).send({ error: clientMistake(error as FastifyError) });
     }
-    request.log.error({ err: error }, 'request failed');
-    return reply.code(503).send({ error: 'temporarily unable to accept the request; retry' });
+    if (isUnavailable(error)) {
+      request.log.warn({ err: error, requestId: request.id }, 'request not accepted: Kafka or the database is unavailable');
+      return reply.code(503).header('retry-after', '1').send({ error: 'temporarily unable to accept the request; retry' });
+    }
+    request.log.error({ err: error, requestId: request.id }, 'request failed');
+    return reply.code(500).send({ error: 'internal error', requestId: request.id });
   });
 }

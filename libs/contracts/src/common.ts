@@ -1,6 +1,58 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
+/**
+ * Characters that are not text, or that PostgreSQL's `text` and `jsonb` cannot store: NUL and UTF-16 surrogates
+ * without their pair (a JSON `"\ud800"`). Everything else, emoji and right-to-left marks included, is text.
+ */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
+export const UNSTORABLE_TEXT_MESSAGE = 'must not contain NUL characters or unpaired surrogates';
+
+export const isStorableText = (s: string): boolean => !UNSTORABLE.test(s);
+
+/** The same text with each NUL and unpaired surrogate replaced by U+FFFD (what a customer's SMS becomes). */
+export const toStorableText = (s: string): string => s.replace(UNSTORABLE_ALL, '\ufffd');
+
+/**
+ * The one definition of acceptable text, for every HTTP input and Kafka message that carries text: at most
+ * `max` UTF-16 code units, and storable (above). Refine further as needed (`.min(1)`, `.regex(…)`).
+ */
+export const Text = (max: number) =>
+  z.string().max(max, `must be at most ${max} characters`).refine(isStorableText, UNSTORABLE_TEXT_MESSAGE);
+
+export const JSON_LIMITS = { maxDepth: 32, maxNodes: 10_000, maxString: 10_000 } as const;
+
+/**
+ * Why a JSON value is not acceptable (too deep, too large, a key or string that is not storable text), or
+ * undefined. Walked without recursion: a value 5,000 levels deep is refused, not a stack overflow.
+ */
+export function jsonProblem(value: unknown, limits: { maxDepth: number; maxNodes: number; maxString: number } = JSON_LIMITS): string | undefined {
+  const stack: { value: unknown; depth: number; path: string }[] = [{ value, depth: 0, path: '' }];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const { value: v, depth, path } = stack.pop()!;
+    if (++nodes > limits.maxNodes) return `has more than ${limits.maxNodes} values`;
+    if (typeof v === 'string') {
+      if (v.length > limits.maxString) return `${path || 'a string'} is longer than ${limits.maxString} characters`;
+      if (!isStorableText(v)) return `${path || 'a string'} ${UNSTORABLE_TEXT_MESSAGE}`;
+    } else if (v !== null && typeof v === 'object') {
+      if (depth >= limits.maxDepth) return `is nested deeper than ${limits.maxDepth} levels`;
+      for (const [key, child] of Object.entries(v)) {
+        if (!isStorableText(key)) return `a key ${UNSTORABLE_TEXT_MESSAGE}`;
+        stack.push({ value: child, depth: depth + 1, path: path ? `${path}.${key}` : key });
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A JSON object (task attributes, survey settings) within `JSON_LIMITS`. */
+export const BoundedJsonObject = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+  const problem = jsonProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 /** E.164: a plus sign, a non-zero country digit, up to 15 digits in all. */
 export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +4791234567');
 export const IsoDateTime = z.iso.datetime({ offset: true });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { E164, IsoDateTime, Sid, eventSchema } from './common.js';
+import { BoundedJsonObject, E164, IsoDateTime, Sid, Text, eventSchema } from './common.js';
 
 /** The TaskRouter workspace events the gateway publishes; every other event type is acknowledged and dropped. */
 export const TASKROUTER_TASK_EVENT_TYPES = ['task.wrapup', 'task.completed', 'task.canceled'] as const;
@@ -12,7 +12,7 @@ export const FlexTaskEventType = z.enum([...TASKROUTER_TASK_EVENT_TYPES, 'plugin
 export type FlexTaskEventType = z.infer<typeof FlexTaskEventType>;
 
 /** A task's attributes: the JSON object TaskRouter keeps with the task (Flex sets `from`, `customerAddress`, `channelType`, `name`, `conversations`…). */
-export const TaskAttributes = z.record(z.string(), z.unknown());
+export const TaskAttributes = BoundedJsonObject;
 export type TaskAttributes = z.infer<typeof TaskAttributes>;
 
 /**
@@ -31,13 +31,13 @@ export const FlexTaskLifecycle = eventSchema(
     workspaceSid: Sid('WS').optional(),
     taskAttributes: TaskAttributes,
     taskQueueSid: Sid('WQ').optional(),
-    taskQueueName: z.string().max(256).optional(),
+    taskQueueName: Text(256).optional(),
     workflowSid: Sid('WW').optional(),
-    workflowName: z.string().max(256).optional(),
+    workflowName: Text(256).optional(),
     /** The task channel, e.g. `sms`, `voice`, `chat`. */
-    taskChannelUniqueName: z.string().max(256).optional(),
+    taskChannelUniqueName: Text(256).optional(),
     workerSid: Sid('WK').optional(),
-    workerName: z.string().max(256).optional(),
+    workerName: Text(256).optional(),
     /** `plugin.transfer`: the survey sender number the plugin is configured with (it wins over the policy's). */
     surveySenderNumber: E164.optional(),
     /** When the event happened at Twilio (the callback's Timestamp), or when the plugin's request arrived. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { E164, IsoDateTime, Sid, eventSchema } from './common.js';
+import { E164, IsoDateTime, Sid, eventSchema, Text } from './common.js';
 
 /** A customer's SMS, received by the gateway from Twilio's messaging webhook. */
 export const InboundSmsReceived = eventSchema(
@@ -10,7 +10,7 @@ export const InboundSmsReceived = eventSchema(
     accountSid: Sid('AC'),
     from: E164,
     to: E164,
-    body: z.string().max(1600),
+    body: Text(1600),
     /** Twilio's Advanced Opt-Out classification (STOP / START / HELP), when the account has it on. */
     optOutType: z.enum(['STOP', 'START', 'HELP']).optional(),
     receivedAt: IsoDateTime,
@@ -52,7 +52,7 @@ export const SmsSendRequested = eventSchema(
     sessionId: z.uuid().optional(),
     from: E164,
     to: E164,
-    body: z.string().min(1).max(1600),
+    body: Text(1600).min(1),
     notBefore: IsoDateTime.optional(),
     /** At least this long after the previous SMS from the same sender to the same customer (seed: 2 s). */
     spacingSeconds: z.number().min(0).max(60).optional(),
@@ -86,7 +86,7 @@ export const SmsSendFailed = eventSchema(
     from: E164,
     to: E164,
     errorCode: z.number().int().optional(),
-    reason: z.string(),
+    reason: Text(2000),
     /** True when retrying cannot help (invalid number, unsubscribed recipient, ...). */
     permanent: z.boolean(),
   }),

@@ -1,17 +1,17 @@
 import { z } from 'zod';
-import { E164, IsoDateTime, eventSchema } from './common.js';
+import { E164, IsoDateTime, Text, eventSchema } from './common.js';
 
 export const SessionEndStatus = z.enum(['completed', 'expired', 'superseded', 'opted-out', 'failed', 'abandoned']);
 export type SessionEndStatus = z.infer<typeof SessionEndStatus>;
 
-export const UserSessionVariable = z.object({ key: z.string().min(1).max(100), value: z.string().max(1000) });
+export const UserSessionVariable = z.object({ key: Text(100).min(1), value: Text(1000) });
 
-export const AnswerValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.number())]);
+export const AnswerValue = z.union([z.number(), Text(1600), z.boolean(), z.array(z.number())]);
 
 export const RecordedAnswer = z.object({
-  elementId: z.string(),
-  elementType: z.string(),
-  rawReply: z.string(),
+  elementId: Text(200),
+  elementType: Text(50),
+  rawReply: Text(1600),
   value: AnswerValue,
   answeredAt: IsoDateTime,
 });
@@ -19,14 +19,14 @@ export type RecordedAnswer = z.infer<typeof RecordedAnswer>;
 
 const SessionRef = {
   sessionId: z.uuid(),
-  surveyId: z.string(),
+  surveyId: Text(200),
   surveyVersion: z.number().int().min(1),
-  clientReference: z.string().optional(),
-  language: z.string(),
+  clientReference: Text(200).optional(),
+  language: Text(35),
   userSessionVariables: z.array(UserSessionVariable),
   /** Where the session came from, e.g. a Flex task; insights-sync links its task to this. */
   origin: z
-    .object({ kind: z.enum(['api', 'flex-task']), taskSid: z.string().optional(), conversationId: z.string().optional() })
+    .object({ kind: z.enum(['api', 'flex-task']), taskSid: Text(64).optional(), conversationId: Text(256).optional() })
     .optional(),
 };
 
@@ -52,7 +52,7 @@ export const SurveySessionEnded = eventSchema(
   z.object({
     ...SessionRef,
     status: SessionEndStatus,
-    reason: z.string().optional(),
+    reason: Text(2000).optional(),
     customer: E164,
     answers: z.array(RecordedAnswer),
     startedAt: IsoDateTime,
@@ -70,14 +70,14 @@ export const SurveySendRequested = eventSchema(
   1,
   z.object({
     sessionId: z.uuid(),
-    surveyId: z.string(),
+    surveyId: Text(200),
     surveyVersion: z.number().int().min(1),
     customer: E164,
-    clientReference: z.string().max(200).optional(),
+    clientReference: Text(200).optional(),
     expiresAt: IsoDateTime,
     userSessionVariables: z.array(UserSessionVariable).default([]),
-    content: z.string().max(1000).optional(),
-    language: z.string().max(10).optional(),
+    content: Text(1000).optional(),
+    language: Text(10).optional(),
     origin: SessionRef.origin,
   }),
 );

@@ -64,8 +64,11 @@ export interface EventConsumerOptions<T extends TopicDefinition> {
   metrics?: ConsumerMetrics;
   /** Attempts for errors that do not say whether they are retryable. */
   maxAttempts?: number;
-  /** Says whether an error that carries no `retryable` flag is transient (e.g. the database is unreachable). */
-  isRetryable?: (error: unknown) => boolean;
+  /**
+   * For an error that carries no `retryable` flag: `true` if it is transient (the database is unreachable),
+   * `false` if retrying cannot help (the database refused the data), undefined if it cannot tell.
+   */
+  classifyError?: (error: unknown) => boolean | undefined;
   partitionsConsumedConcurrently?: number;
   /** Must match the producers' KAFKA_TOPIC_PREFIX; also prefixes the consumer group id. */
   topicPrefix?: string;
@@ -193,7 +196,7 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
       } catch (error) {
         // `stop` gave up waiting for this handler: leave without resolving the offset, so it is redelivered.
         if (abandon.signal.aborted || isPartitionLost(error) || until?.aborted) throw error;
-        const flag = retryFlag(error) ?? (options.isRetryable?.(error) ? true : undefined);
+        const flag = retryFlag(error) ?? options.classifyError?.(error);
         metrics?.handled.inc({ topic, group: groupId, outcome: 'error' });
         if (flag === false || (flag === undefined && attempt >= maxAttempts)) {
           return giveUp(`handler failed after ${attempt} attempt(s): ${describeError(error)}`);

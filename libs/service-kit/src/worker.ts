@@ -5,7 +5,7 @@ import {
   createPrismaClient,
   createSqlPool,
   databaseAnswers,
-  isTransientDatabaseError,
+  databaseErrorVerdict,
   poolSql,
   startRetention,
   type PrismaClient,
@@ -56,7 +56,7 @@ export interface WorkerDeps {
   consumer<T extends TopicDefinition>(options: ConsumerSpec<T>): EventConsumer;
 }
 
-type Wired = 'kafka' | 'topicPrefix' | 'producer' | 'logger' | 'metrics' | 'onFatal' | 'isRetryable';
+type Wired = 'kafka' | 'topicPrefix' | 'producer' | 'logger' | 'metrics' | 'onFatal' | 'classifyError';
 export type ConsumerSpec<T extends TopicDefinition> = Omit<EventConsumerOptions<T>, Wired>;
 
 export interface WorkerParts {
@@ -128,7 +128,7 @@ export async function startWorker(options: {
         logger,
         metrics,
         onFatal,
-        isRetryable: isTransientDatabaseError,
+        classifyError: databaseErrorVerdict,
       });
     },
   };

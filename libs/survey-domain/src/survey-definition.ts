@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BoundedJsonObject, Text } from '@sms-survey/contracts';
 
 /** Language codes the built-in SMS phrases exist for (the seed: "Currently these language codes are supported: en - no"). */
 export const SUPPORTED_LANGUAGES = ['en', 'no'] as const;
@@ -12,11 +13,11 @@ export const Identifier = z
   .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, "_" and "-"');
 
 /** Language code → text. A language missing here falls back to the survey's default language. */
-export const LocalizedText = z.record(z.string(), z.string());
+export const LocalizedText = z.record(Text(35), Text(1600));
 export type LocalizedText = z.infer<typeof LocalizedText>;
 
 /** `value` is what reports show; without it, the option's text in the default language is used. */
-export const ChoiceOption = z.strictObject({ text: LocalizedText, value: z.string().min(1).optional() });
+export const ChoiceOption = z.strictObject({ text: LocalizedText, value: Text(200).min(1).optional() });
 export type ChoiceOption = z.infer<typeof ChoiceOption>;
 
 const elementBase = { id: Identifier, text: LocalizedText };
@@ -140,17 +141,17 @@ export const FollowUp = z.strictObject({
   when: z.strictObject({ elementId: Identifier, condition: Condition }),
   workflowSid: z.string().regex(/^WW[0-9a-fA-F]{32}$/, 'must be a TaskRouter workflow sid (WW followed by 32 hex digits)'),
   /** Task channel unique name (e.g. `voice`) or `TC…` sid. */
-  taskChannel: z.string().min(1).max(64),
+  taskChannel: Text(64).min(1),
   priority: z.int().min(0).max(MAX_TASK_PRIORITY).default(0),
   timeout: z.int().min(1).max(MAX_TASK_TIMEOUT_SECONDS).default(DEFAULT_FOLLOW_UP_TIMEOUT_SECONDS),
   /** Extra, static task attributes (e.g. a skill the workflow routes on); `name` replaces the default task name. */
-  attributes: z.record(z.string(), z.json()).optional(),
+  attributes: BoundedJsonObject.pipe(z.record(z.string(), z.json())).optional(),
 });
 export type FollowUp = z.infer<typeof FollowUp>;
 
 export const SurveyDefinition = z.strictObject({
   id: Identifier,
-  name: z.string().min(1).max(200),
+  name: Text(200).min(1),
   defaultLanguage: Language,
   languages: z.array(Language).min(1),
   elements: z.array(SurveyElement),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
+  SurveyPathParams,
   DEFAULT_SURVEY_EXPIRY_MS,
   E164,
   SendSurveyRequest,
@@ -56,19 +57,21 @@ export function registerSendSurveyRoute(api: FastifyInstance, options: SendSurve
   });
 
   api.post('/surveys/:surveyId/send', async (request, reply) => {
-    const { surveyId } = request.params as { surveyId: string };
+    const params = SurveyPathParams.safeParse(request.params);
     const body = SendSurveyBody.safeParse(request.body);
     const header = request.headers['idempotency-key'];
     const key = IdempotencyKey.safeParse(Array.isArray(header) ? header.join(',') : header);
     const problems = [
+      ...(params.success ? [] : zodIssues(params.error)),
       ...(body.success ? [] : zodIssues(body.error)),
       ...(key.success ? [] : key.error.issues.map((i) => `Idempotency-Key: ${i.message}`)),
     ];
-    if (!body.success || !key.success) {
+    if (!params.success || !body.success || !key.success) {
       requests.inc({ outcome: 'invalid' });
       throw new HttpError(400, 'invalid request', problems);
     }
     const send = body.data;
+    const { surveyId } = params.data;
 
     const survey = await options.surveys.latest(surveyId);
     if (!survey) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { StoredSurvey, SurveyDefinitionRepository } from '@sms-survey/db';
+import { SurveyPathParams } from '@sms-survey/contracts';
 import { validateSurveyDefinition } from '@sms-survey/survey-domain';
 import { HttpError } from '../http-errors.js';
 
@@ -8,8 +9,7 @@ export interface SurveyRoutesOptions {
   surveys: SurveyDefinitionRepository;
 }
 
-const SurveyParams = z.object({ surveyId: z.string().min(1).max(100) });
-const VersionParams = SurveyParams.extend({ version: z.coerce.number().int().min(1).max(2_147_483_647) });
+const VersionParams = SurveyPathParams.extend({ version: z.coerce.number().int().min(1).max(2_147_483_647) });
 
 const asRecord = (value: unknown): Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
@@ -29,7 +29,7 @@ export function registerSurveyRoutes(api: FastifyInstance, options: SurveyRoutes
   const { surveys } = options;
 
   api.put('/surveys/:surveyId', async (request, reply) => {
-    const { surveyId } = SurveyParams.parse(request.params);
+    const { surveyId } = SurveyPathParams.parse(request.params);
     const result = validateSurveyDefinition(request.body);
     const problems = result.ok ? [] : [...result.problems];
     const bodyId = asRecord(request.body)['id'];
@@ -62,7 +62,7 @@ export function registerSurveyRoutes(api: FastifyInstance, options: SurveyRoutes
   });
 
   api.get('/surveys/:surveyId', async (request) => {
-    const { surveyId } = SurveyParams.parse(request.params);
+    const { surveyId } = SurveyPathParams.parse(request.params);
     const stored = await surveys.latest(surveyId);
     if (!stored) throw new HttpError(404, `survey ${surveyId} not found`);
     return describe(stored);

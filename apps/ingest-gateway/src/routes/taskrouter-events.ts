@@ -9,9 +9,8 @@ import {
   type FlexTaskEventType,
 } from '@sms-survey/contracts';
 import type { EventProducer } from '@sms-survey/kafka';
-import { validateTwilioWebhook } from '@sms-survey/twilio';
+import { assertTwilioSignature } from './twilio-webhooks.js';
 import { Counter, type Registry } from 'prom-client';
-import { HttpError } from '../http-errors.js';
 
 export interface TaskRouterEventOptions {
   publicBaseUrl: string;
@@ -52,16 +51,7 @@ export function registerTaskRouterEvents(app: FastifyInstance, options: TaskRout
 
   app.post(TASKROUTER_EVENTS_PATH, async (request, reply) => {
     const params = (request.body ?? {}) as Record<string, string | string[]>;
-    const signed = validateTwilioWebhook({
-      authTokens: [...options.authTokens],
-      url: options.publicBaseUrl + request.url,
-      signature: request.headers['x-twilio-signature'] as string | undefined,
-      params,
-    });
-    if (!signed) {
-      received.inc({ outcome: 'bad-signature' });
-      throw new HttpError(403, 'missing or invalid X-Twilio-Signature');
-    }
+    assertTwilioSignature(request, options, () => received.inc({ outcome: 'bad-signature' }));
     const eventType = typeof params.EventType === 'string' ? params.EventType : undefined;
     if (eventType === undefined || !published.has(eventType)) {
       received.inc({ outcome: 'ignored' });

@@ -29,6 +29,20 @@ export interface TwilioWebhookOptions {
  * Twilio retries. Event ids derive from the MessageSid, so a retried webhook yields the same event id and is
  * dropped by the consumer's de-duplication.
  */
+/**
+ * Throws a 403 unless the request carries Twilio's signature for the URL Twilio was configured with
+ * (`publicBaseUrl` + the path and query). The refusal is logged with that URL: a `PUBLIC_BASE_URL` that is not
+ * the URL Twilio calls makes every webhook fail this way.
+ */
+export function assertTwilioSignature(request: FastifyRequest, options: { publicBaseUrl: string; authTokens: readonly string[] }, onRefused: () => void): void {
+  const url = options.publicBaseUrl + request.url;
+  const signature = request.headers['x-twilio-signature'] as string | undefined;
+  if (validateTwilioWebhook({ authTokens: [...options.authTokens], url, signature, params: (request.body ?? {}) as Record<string, string | string[]> })) return;
+  onRefused();
+  request.log.warn({ checkedUrl: url, signed: signature !== undefined }, 'Twilio webhook refused (403): the signature does not match this URL; PUBLIC_BASE_URL must be the base URL Twilio calls');
+  throw new HttpError(403, 'missing or invalid X-Twilio-Signature');
+}
+
 export function registerTwilioWebhooks(app: FastifyInstance, options: TwilioWebhookOptions): void {
   const received = new Counter({
     name: 'gateway_twilio_webhooks_total',
@@ -43,16 +57,7 @@ export function registerTwilioWebhooks(app: FastifyInstance, options: TwilioWebh
   const authTokens = [...options.authTokens];
 
   function assertSigned(request: FastifyRequest, kind: string): void {
-    const ok = validateTwilioWebhook({
-      authTokens,
-      url: options.publicBaseUrl + request.url,
-      signature: request.headers['x-twilio-signature'] as string | undefined,
-      params: (request.body ?? {}) as Record<string, string | string[]>,
-    });
-    if (!ok) {
-      received.inc({ kind, outcome: 'bad-signature' });
-      throw new HttpError(403, 'missing or invalid X-Twilio-Signature');
-    }
+    assertTwilioSignature(request, { publicBaseUrl: options.publicBaseUrl, authTokens }, () => received.inc({ kind, outcome: 'bad-signature' }));
   }
 
   app.post('/twilio/messaging/inbound', async (request, reply) => {

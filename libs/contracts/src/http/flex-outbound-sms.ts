@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { E164 } from '../common.js';
+import { E164, Text } from '../common.js';
 
 /**
  * The body of `POST /v1/flex/outbound-sms-tasks` (seed 003): an agent wants to text a customer from Flex.
@@ -9,7 +9,7 @@ import { E164 } from '../common.js';
 export const OutboundSmsTaskRequest = z.object({
   fromNumber: E164,
   /** Shown as the customer's name on the task and in the conversation. */
-  toName: z.string().trim().min(1).max(100),
+  toName: Text(100).trim().min(1),
   toNumber: E164,
 });
 export type OutboundSmsTaskRequest = z.infer<typeof OutboundSmsTaskRequest>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { E164, Sid } from '../common.js';
+import { E164, Sid, Text } from '../common.js';
 import { TaskAttributes } from '../flex.js';
 
 /** Twilio sends a parameter it has no value for as an empty string: treat that as absent. */
@@ -15,7 +15,7 @@ const JsonObjectString = z.string().transform((text, ctx) => {
   }
   ctx.issues.push({ code: 'custom', message: 'must be a JSON object', input: text });
   return z.NEVER;
-});
+}).pipe(TaskAttributes);
 
 /**
  * A TaskRouter workspace event (the workspace's Event Callback URL; form-encoded). Only the fields of task events
@@ -23,18 +23,18 @@ const JsonObjectString = z.string().transform((text, ctx) => {
  * for the task events we publish; other event types are dropped before this.
  */
 export const TaskRouterTaskEventForm = z.looseObject({
-  EventType: z.string().min(1),
+  EventType: Text(100).min(1),
   AccountSid: optionalParam(Sid('AC')),
   WorkspaceSid: Sid('WS'),
   TaskSid: Sid('WT'),
   TaskAttributes: optionalParam(JsonObjectString),
   TaskQueueSid: optionalParam(Sid('WQ')),
-  TaskQueueName: optionalParam(z.string().max(256)),
+  TaskQueueName: optionalParam(Text(256)),
   WorkflowSid: optionalParam(Sid('WW')),
-  WorkflowName: optionalParam(z.string().max(256)),
-  TaskChannelUniqueName: optionalParam(z.string().max(256)),
+  WorkflowName: optionalParam(Text(256)),
+  TaskChannelUniqueName: optionalParam(Text(256)),
   WorkerSid: optionalParam(Sid('WK')),
-  WorkerName: optionalParam(z.string().max(256)),
+  WorkerName: optionalParam(Text(256)),
   /** When the event happened: Unix time in seconds (TimestampMs, when sent, in milliseconds). */
   Timestamp: optionalParam(z.string().regex(/^\d+$/, 'must be Unix time in seconds')),
   TimestampMs: optionalParam(z.string().regex(/^\d+$/, 'must be Unix time in milliseconds')),
@@ -50,22 +50,22 @@ export const FlexSurveyTransferRequest = z.object({
   /** The task the agent wrapped up (WT…). One survey per task, however often this is sent. */
   taskSid: Sid('WT'),
   /** The customer's number, E.164; a `whatsapp:` or `sms:` prefix is accepted and removed. */
-  customerAddress: z.string().trim().min(1).max(256),
+  customerAddress: Text(256).trim().min(1),
   /** The survey sender number; when absent, the matching policy's `senderNumber`, else the orchestrator's default. */
   surveySmsPhoneNumber: E164.optional(),
   /** Optional: what the policies match on (queue name or sid, workflow name or sid, channel). */
-  taskQueueName: z.string().min(1).max(256).optional(),
+  taskQueueName: Text(256).min(1).optional(),
   taskQueueSid: Sid('WQ').optional(),
-  workflowName: z.string().min(1).max(256).optional(),
+  workflowName: Text(256).min(1).optional(),
   workflowSid: Sid('WW').optional(),
-  taskChannelUniqueName: z.string().min(1).max(256).optional(),
+  taskChannelUniqueName: Text(256).min(1).optional(),
   /** The task's `channelType` attribute (`sms`, `whatsapp`, `voice`…). */
-  channelType: z.string().min(1).max(64).optional(),
+  channelType: Text(64).min(1).optional(),
   /** Optional: the agent, for the session's `agentId`. */
   workerSid: Sid('WK').optional(),
-  workerName: z.string().min(1).max(256).optional(),
+  workerName: Text(256).min(1).optional(),
   /** The original conversation (`conversations.conversation_id` of a transferred task); the linked task uses it. */
-  conversationId: z.string().min(1).max(256).optional(),
+  conversationId: Text(256).min(1).optional(),
   /** Optional: the task's attributes (a policy's `languageAttribute` is read from them). */
   taskAttributes: TaskAttributes.optional(),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { E164, IsoDateTime } from '../common.js';
+import { E164, IsoDateTime, Text } from '../common.js';
 import { UserSessionVariable } from '../survey.js';
 
 /**
@@ -26,7 +26,7 @@ export const DEFAULT_SURVEY_EXPIRY_MS = 3 * 24 * 3600 * 1000;
  */
 export const SendSurveyRequest = z.object({
   /** The caller's own reference for this send (e.g. the IVR session id), kept with the session. */
-  clientReference: z.string().max(200).optional(),
+  clientReference: Text(200).optional(),
   /** ISO 8601 with an offset; defaults to three days after the request. A short expiry (≤ 24 h) is advised for SMS. */
   expiryTime: z.iso
     .datetime({ offset: true, error: 'must be an ISO 8601 date and time with an offset, such as 2025-06-01T12:00:00+02:00' })
@@ -37,17 +37,20 @@ export const SendSurveyRequest = z.object({
   identifierType: z.literal('Phone', 'must be "Phone"'),
   channel: z.literal('SMS', 'must be "SMS"'),
   /** Prepended to the first SMS. */
-  content: z.string().max(1000).optional(),
+  content: Text(1000).optional(),
   /** Preferred over the survey's default language when the survey has it. */
-  language: z.string().min(1).max(10).optional(),
+  language: Text(10).min(1).optional(),
 });
 export type SendSurveyRequest = z.infer<typeof SendSurveyRequest>;
 export type SendSurveyRequestInput = z.input<typeof SendSurveyRequest>;
 
+/** The `:surveyId` of the public API's paths. */
+export const SurveyPathParams = z.object({ surveyId: Text(100).min(1) });
+
 /** The 202 answer to a SendSurvey request: the session that will text the customer. */
 export const SendSurveyAccepted = z.object({
   sessionId: z.uuid(),
-  surveyId: z.string(),
+  surveyId: Text(200),
   surveyVersion: z.number().int().min(1),
   expiresAt: IsoDateTime,
 });

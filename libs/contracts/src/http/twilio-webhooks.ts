@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { E164, Sid } from '../common.js';
+import { E164, Sid, toStorableText } from '../common.js';
 import { MessageStatus } from '../sms.js';
 
 /** Twilio's incoming-message webhook (form-encoded). Only the fields we use; Twilio sends many more. */
@@ -8,7 +8,12 @@ export const TwilioInboundSmsForm = z.looseObject({
   AccountSid: Sid('AC'),
   From: E164,
   To: E164,
-  Body: z.string().max(1600).default(''),
+  /**
+   * What the customer wrote. Twilio was told the message was taken once we answer 200, so it must be stored
+   * and applied: a NUL or an unpaired surrogate (which PostgreSQL cannot store) becomes U+FFFD. The signature
+   * was checked against the original parameters before this.
+   */
+  Body: z.string().max(1600).default('').transform(toStorableText),
   OptOutType: z.enum(['STOP', 'START', 'HELP']).optional(),
 });
 export type TwilioInboundSmsForm = z.infer<typeof TwilioInboundSmsForm>;
