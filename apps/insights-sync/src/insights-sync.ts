@@ -36,6 +36,13 @@ export function startInsightsSync(config: InsightsSyncConfig, logger: Logger, on
           if (config.TWILIO_SURVEY_WORKFLOW_SID) return { workspaceSid, workflowSid: config.TWILIO_SURVEY_WORKFLOW_SID };
           const ensured = await ensureSurveyTaskRouter(twilio, workspaceSid, { queue: 'Survey', workflow: 'Survey', channel: config.SURVEY_TASK_CHANNEL });
           if (ensured.created.length) logger.info({ created: ensured.created }, 'created Survey TaskRouter resources');
+          if (ensured.differences.length) {
+            // Used as found (survey tasks are still created), but they may reach agents: say so, once per start.
+            logger.warn(
+              { differences: ensured.differences },
+              'Survey TaskRouter resources differ from what survey tasks need (e.g. a queue agents match); run npm run provision-flex -- --fix (docs/flex.md)',
+            );
+          }
           return { workspaceSid, workflowSid: ensured.workflowSid };
         })().catch((e) => {
           taskRouter = undefined;

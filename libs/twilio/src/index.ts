@@ -4,5 +4,6 @@ export * from './webhooks.js';
 export * from './messages.js';
 export * from './errors.js';
 export * from './taskrouter.js';
+export * from './survey-taskrouter-plan.js';
 export * from './survey-taskrouter.js';
 export * from './flex-interactions.js';
