@@ -4,7 +4,7 @@ import { commonEnv, parseConfig, portEnv, resolveTwilioSettings, twilioEnv } fro
 /** The API key accepted when API_KEYS is not set: for local development only. */
 export const DEV_API_KEY = 'dev-api-key';
 
-const GatewayEnv = z.object({
+export const GatewayEnv = z.object({
   ...commonEnv,
   ...twilioEnv,
   PORT: portEnv(3000),

@@ -43,29 +43,38 @@ export class BodyError extends HttpError {
   }
 }
 
+/** The key that would poison a prototype, if the parsed body has one (walked without recursion). */
+function poisonedKey(value: unknown): string | undefined {
+  const stack = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Object.hasOwn(v, '__proto__')) return '__proto__';
+    const ctor = (v as Record<string, unknown>).constructor;
+    if (Object.hasOwn(v, 'constructor') && ctor !== null && typeof ctor === 'object' && Object.hasOwn(ctor, 'prototype')) return 'constructor.prototype';
+    for (const child of Object.values(v)) stack.push(child);
+  }
+  return undefined;
+}
+
 /**
  * JSON bodies: parsed with `JSON.parse`, refusing keys that would poison prototypes (`__proto__`,
- * `constructor.prototype`) with a message saying so.
+ * `constructor.prototype`) with a message saying so. Nesting depth is the contracts' business (`jsonProblem`).
  */
 export function registerJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(new BodyError('body is empty but content-type is application/json'), undefined);
+    let value: unknown;
     try {
-      done(
-        null,
-        JSON.parse(text, function (key, value: unknown) {
-          if (key === '__proto__') throw new BodyError('body must not contain a "__proto__" key');
-          if (key === 'constructor' && value !== null && typeof value === 'object' && Object.hasOwn(value, 'prototype')) {
-            throw new BodyError('body must not contain a "constructor.prototype" key');
-          }
-          return value;
-        }),
-      );
+      value = JSON.parse(text);
     } catch (error) {
-      done(error instanceof BodyError ? error : new BodyError(`body is not valid JSON: ${(error as Error).message}`), undefined);
+      return done(new BodyError(`body is not valid JSON: ${(error as Error).message}`), undefined);
     }
+    const poisoned = /__proto__|prototype/.test(text) ? poisonedKey(value) : undefined;
+    if (poisoned) return done(new BodyError(`body must not contain a "${poisoned}" key`), undefined);
+    done(null, value);
   });
 }
 

@@ -1,4 +1,4 @@
 export { buildGateway, type GatewayDeps } from './app.js';
 export { startGateway, type GatewayHandle } from './gateway.js';
-export { loadGatewayConfig, type GatewayConfig } from './config.js';
+export { GatewayEnv, loadGatewayConfig, type GatewayConfig } from './config.js';
 export { createSuppressionList, type SuppressionList } from './api/suppressions.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commonEnv, parseConfig, portEnv, resolveTwilioSettings, twilioEnv } from '@sms-survey/service-kit';
 
-const InsightsSyncEnv = z.object({
+export const InsightsSyncEnv = z.object({
   ...commonEnv,
   ...twilioEnv,
   PORT: portEnv(3003),

@@ -1,2 +1,2 @@
 export { startInsightsSync, SERVICE } from './insights-sync.js';
-export { loadInsightsSyncConfig } from './config.js';
+export { InsightsSyncEnv, loadInsightsSyncConfig } from './config.js';

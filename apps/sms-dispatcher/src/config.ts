@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commonEnv, parseConfig, portEnv, resolveTwilioSettings, twilioEnv } from '@sms-survey/service-kit';
 
-const DispatcherEnv = z.object({
+export const DispatcherEnv = z.object({
   ...commonEnv,
   ...twilioEnv,
   PORT: portEnv(3002),

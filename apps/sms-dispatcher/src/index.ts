@@ -1,2 +1,2 @@
 export { startDispatcher, SERVICE } from './dispatcher.js';
-export { loadDispatcherConfig } from './config.js';
+export { DispatcherEnv, loadDispatcherConfig } from './config.js';

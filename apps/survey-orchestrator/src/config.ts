@@ -9,7 +9,7 @@ const phoneList = z
   .transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean))
   .pipe(z.array(E164));
 
-const OrchestratorEnv = z.object({
+export const OrchestratorEnv = z.object({
   ...commonEnv,
   PORT: portEnv(3001),
   HOST: z.string().default('127.0.0.1'),

@@ -1,2 +1,2 @@
 export { startOrchestrator, SERVICE } from './orchestrator.js';
-export { loadOrchestratorConfig } from './config.js';
+export { OrchestratorEnv, loadOrchestratorConfig } from './config.js';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** Unset and empty variables both mean "use the default". */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
 
-const SimulatorEnv = z.object({
+export const SimulatorEnv = z.object({
   SIMULATOR_PORT: optional(z.coerce.number().int().min(0).max(65535).default(4010)),
   SIMULATOR_HOST: optional(z.string().default('127.0.0.1')),
   TWILIO_ACCOUNT_SID: optional(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').default(`AC${'0'.repeat(32)}`)),

@@ -13,6 +13,12 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * kafkajs logs these at error level while a broker is still starting or a group coordinator is moving; they
+ * are retried and resolve by themselves, so they are warnings here (a healthy start logs no error).
+ */
+const TRANSIENT_KAFKAJS_ERRORS = /coordinator is (loading|not available)|group coordinator is not available|There is no leader for this topic-partition|This server is not the leader|leadership election|Connection error|Request .* timed out/i;
+
 /** A kafkajs client whose own log lines go through our JSON logger. */
 export function createKafka(config: KafkaClientConfig, logger: Logger): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
@@ -27,7 +33,9 @@ export function createKafka(config: KafkaClientConfig, logger: Logger): Kafka {
       () =>
       ({ level, log, namespace }: LogEntry) => {
         const { message, ...extra } = log;
-        kafkaLogger[levels[level] ?? 'info']({ namespace, ...extra }, message);
+        const error = typeof extra.error === 'string' ? extra.error : '';
+        const transient = level === logLevel.ERROR && TRANSIENT_KAFKAJS_ERRORS.test(`${message} ${error}`);
+        kafkaLogger[transient ? 'warn' : (levels[level] ?? 'info')]({ namespace, ...extra }, message);
       },
   });
 }

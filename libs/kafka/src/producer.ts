@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { MessageOf, TopicDefinition } from '@sms-survey/contracts';
 
 export interface OutgoingEvent<T extends TopicDefinition = TopicDefinition> {
@@ -84,6 +84,8 @@ export function createEventProducer(kafka: Kafka, options: ProducerOptions = {})
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    // Named explicitly (it is kafkajs 2's default, the Java client's murmur2): kafkajs warns at start otherwise.
+    createPartitioner: Partitioners.DefaultPartitioner,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
   });
   const lingerMs = options.lingerMs ?? 0;
