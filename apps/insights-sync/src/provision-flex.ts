@@ -111,7 +111,7 @@ export function reportSummary(plan: SurveyTaskRouterPlan, options: ProvisionFlex
   } else if (result) {
     if (result.created.length) lines.push(`created ${result.created.length}: ${result.created.join(', ')}`);
     if (result.updated.length) lines.push(`updated ${result.updated.length}: ${result.updated.join(', ')}`);
-    if (alreadyInRequiredState(plan)) lines.push('all found and fine: nothing to change');
+    if (alreadyInRequiredState(plan)) lines.push('nothing to create: already provisioned, all found and fine');
   }
   if (left.length) {
     lines.push(

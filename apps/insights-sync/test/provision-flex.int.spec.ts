@@ -70,7 +70,7 @@ describe('npm run provision-flex', () => {
 
     const second = await runCli({ TWILIO_API_BASE_URL: url });
     expect(second.code, second.output).toBe(0);
-    expect(second.output).toContain('all found and fine: nothing to change');
+    expect(second.output).toContain('nothing to create: already provisioned, all found and fine');
     expect(lineOf(second.output, 'TaskQueue')).toBe(`TaskQueue    ${sids.queue}  "Survey"  target workers "1 == 0"  found, fine`);
     expect(lineOf(second.output, 'Workflow')).toBe(
       `Workflow     ${sids.workflow}  "Survey"  filter "Survey" → "Survey" ${sids.queue} (timeout 3 s); default → "Survey" ${sids.queue}; task reservation timeout 3 s  found, fine`,
@@ -208,7 +208,7 @@ describe('npm run provision-flex on a workspace that differs (issue 17)', () => 
       expect.stringMatching(/found, fine$/),
       expect.stringMatching(/found, fine$/),
     ]);
-    expect(again.output).toContain('all found and fine: nothing to change');
+    expect(again.output).toContain('nothing to create: already provisioned, all found and fine');
   }, 60_000);
 
   it('updates only the field that differs, and a dry run on a missing queue creates nothing', async () => {
