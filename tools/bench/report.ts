@@ -2,6 +2,7 @@
 import type { GatewayResults } from './scenario-gateway.js';
 import type { DispatcherResults } from './scenario-dispatcher.js';
 import type { RepliesResults } from './scenario-replies.js';
+import type { HotSenderResults, ReplicaResults } from './scenario-scale.js';
 import type { Footprint } from './services.js';
 
 export interface Row {
@@ -19,7 +20,14 @@ const ms = (v: number) => (Number.isFinite(v) ? `${v < 10 ? v.toFixed(1) : v.toF
 const n0 = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : 'n/a');
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : 'n/a');
 
-export function buildRows(r: { gateway?: GatewayResults; replies?: RepliesResults; dispatcher?: DispatcherResults; footprints: Footprint[] }): Row[] {
+export function buildRows(r: {
+  gateway?: GatewayResults;
+  replies?: RepliesResults;
+  dispatcher?: DispatcherResults;
+  hotSender?: HotSenderResults;
+  replicas?: ReplicaResults;
+  footprints: Footprint[];
+}): Row[] {
   const rows: Row[] = [];
   if (r.gateway) {
     const { bare, gateway } = r.gateway;
@@ -134,6 +142,50 @@ export function buildRows(r: { gateway?: GatewayResults; replies?: RepliesResult
         pass: c.throughput >= 1000 && c.windowsOverLimit === 0 && c.requests === c.commands,
       });
     }
+  }
+  if (r.hotSender) {
+    const h = r.hotSender;
+    const n = (v: number) => v.toLocaleString('en-US');
+    rows.push({
+      scenario: '5 hot sender',
+      figure: `other senders' first SMS, p50 / p99 (${n(h.othersSent)} of ${n(h.others)} sent; 1 each, during ${n(h.backlog)} queued for one sender at ${h.hotRate}/s)`,
+      value: `${ms(h.othersLatency.p50)} / ${ms(h.othersLatency.p99)}`,
+      baseline: `${ms(h.baselineLatency.p50)} / ${ms(h.baselineLatency.p99)} with no backlog (${h.baselineSent} senders)`,
+      ratio: '',
+      target: 'p99 < 2 s, all sent',
+      pass: h.othersLatency.p99 < 2000 && h.othersSent === h.others,
+    });
+    rows.push({
+      scenario: '5 hot sender',
+      figure: `hot sender's utilisation over a ${h.windowSeconds} s window; its windows over the limit`,
+      value: `${pct(h.hotUtilisation)}; ${h.hotWindowsOverLimit}`,
+      baseline: `${h.hotRate} msg/s allowed (${n(h.hotRequestsInWindow)} of ${n(h.hotRate * h.windowSeconds)} sent)`,
+      ratio: '',
+      target: '>= 95 %, 0 over',
+      pass: h.hotUtilisation >= 0.95 && h.hotWindowsOverLimit === 0 && h.othersWindowsOverLimit === 0,
+    });
+    rows.push({
+      scenario: '5 hot sender',
+      figure: 'dispatcher RSS under that backlog: max sampled in the window (mean)',
+      value: `${h.rssMaxMb.toFixed(0)} MB (${h.rssMeanMb.toFixed(0)})`,
+      baseline: `${h.rssBeforeBacklogMb.toFixed(0)} MB before the backlog; peak ${h.peakRssMb === undefined ? 'n/a' : h.peakRssMb.toFixed(0)} MB`,
+      ratio: '',
+      target: '< 200 MB',
+      pass: h.rssMaxMb < 200,
+    });
+  }
+  if (r.replicas) {
+    const { one, two, senders, rate, perSender } = r.replicas;
+    const ratio = two.throughput / one.throughput;
+    rows.push({
+      scenario: '6 replicas',
+      figure: `aggregate throughput, 2 dispatcher replicas (${senders} senders x ${rate}/s, ${perSender} each); windows over`,
+      value: `${n0(two.throughput)} msg/s; ${two.windowsOverLimit}`,
+      baseline: `1 replica: ${n0(one.throughput)} msg/s; ${one.windowsOverLimit} (${senders * rate} msg/s allowed)`,
+      ratio: pct(ratio),
+      target: '>= 1 replica, 0 over, none twice',
+      pass: ratio >= 1 && two.windowsOverLimit === 0 && one.windowsOverLimit === 0 && two.duplicates === 0 && one.duplicates === 0,
+    });
   }
   for (const f of r.footprints) {
     const isService = !['twilio-simulator', 'bare-fastify'].includes(f.name);

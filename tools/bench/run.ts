@@ -16,6 +16,7 @@ import { buildRows, formatTable } from './report.js';
 import { dispatcherScenario, skipToEnd, type DispatcherResults } from './scenario-dispatcher.js';
 import { gatewayScenario, type GatewayResults } from './scenario-gateway.js';
 import { repliesScenario, type RepliesResults } from './scenario-replies.js';
+import { hotSenderScenario, replicasScenario, type HotSenderResults, type ReplicaResults, type StartDispatcher } from './scenario-scale.js';
 import { freePort } from '@sms-survey/testing';
 import { ProcessRegistry, type Footprint, type RunningProcess } from './services.js';
 
@@ -46,7 +47,7 @@ const config: BenchConfig = {
   apiKey: 'bench-api-key-0123456789',
   pgbenchPath: env['PGBENCH'] ?? 'pgbench',
 };
-const only = new Set((env['BENCH_ONLY'] ?? 'gateway,replies,dispatcher').split(',').map((s) => s.trim()));
+const only = new Set((env['BENCH_ONLY'] ?? 'gateway,replies,dispatcher,hot-sender,replicas').split(',').map((s) => s.trim()));
 
 mkdirSync(join(config.outDir, 'logs'), { recursive: true });
 const registry = new ProcessRegistry(join(config.outDir, 'pids'), join(config.outDir, 'logs'));
@@ -120,13 +121,15 @@ async function main(): Promise<void> {
         .filter(Boolean)
         .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
     );
-  const startService = async (name: string, port: number, load: string, extra: Record<string, string> = {}): Promise<RunningProcess> => {
+  // `name` names the process (its log, its CPU line); `service` is what it runs (a second replica: same service, another name).
+  const startService = async (name: string, port: number, load: string, extra: Record<string, string> = {}, service = name): Promise<RunningProcess> => {
     const p = await registry.start({
       name,
+      service,
       command: process.execPath,
       // Node flags for one service, e.g. BENCH_NODE_ARGS_SMS_DISPATCHER="--cpu-prof --cpu-prof-dir=.local/bench/prof".
-      args: [...(env[`BENCH_NODE_ARGS_${name.toUpperCase().replace(/-/g, '_')}`] ?? '').split(/\s+/).filter(Boolean), join(root, `apps/${name}/dist/main.js`)],
-      env: { ...serviceEnv, PORT: String(port), ...extra, ...overrides(name) },
+      args: [...(env[`BENCH_NODE_ARGS_${service.toUpperCase().replace(/-/g, '_')}`] ?? '').split(/\s+/).filter(Boolean), join(root, `apps/${service}/dist/main.js`)],
+      env: { ...serviceEnv, PORT: String(port), ...extra, ...overrides(service) },
       url: `http://127.0.0.1:${port}`,
       readyUrl: `http://127.0.0.1:${port}/readyz`,
       metricsUrl: `http://127.0.0.1:${port}/metrics`,
@@ -146,6 +149,8 @@ async function main(): Promise<void> {
   let gatewayResults: GatewayResults | undefined;
   let repliesResults: RepliesResults | undefined;
   let dispatcherResults: DispatcherResults | undefined;
+  let hotSenderResults: HotSenderResults | undefined;
+  let replicaResults: ReplicaResults | undefined;
   const failures: string[] = [];
 
   const simulator = await registry.start({
@@ -239,11 +244,39 @@ async function main(): Promise<void> {
       footprints.push(dispatcher.footprint);
     }
   }
+  // Scenarios 5 and 6: dispatcher processes of their own (one or two at a time), stopped when each run ends.
+  const startDispatcher: StartDispatcher = async (name, extra) => {
+    const p = await startService(name, await freePort(), name === 'sms-dispatcher' ? 'scenarios 5, 6' : 'scenario 6, second replica', extra, 'sms-dispatcher');
+    const stopProcess = p.stop.bind(p);
+    p.stop = async (graceMs?: number) => {
+      await stopProcess(graceMs);
+      if (ctx.processes.get(name) === p) ctx.processes.delete(name);
+    };
+    return p;
+  };
+  if (only.has('hot-sender')) {
+    try {
+      ctx.log('scenario 5: one hot sender with a backlog, other senders arriving meanwhile (dispatcher and simulator only)');
+      hotSenderResults = await hotSenderScenario(ctx, simulatorUrl, startDispatcher);
+    } catch (e) {
+      failures.push(`scenario 5: ${(e as Error).stack ?? String(e)}`);
+      ctx.log(`scenario 5 failed: ${(e as Error).message}`);
+    }
+  }
+  if (only.has('replicas')) {
+    try {
+      ctx.log('scenario 6: aggregate throughput with 2 dispatcher replicas against 1');
+      replicaResults = await replicasScenario(ctx, simulatorUrl, startDispatcher);
+    } catch (e) {
+      failures.push(`scenario 6: ${(e as Error).stack ?? String(e)}`);
+      ctx.log(`scenario 6 failed: ${(e as Error).message}`);
+    }
+  }
   await stop(simulator);
 
   const order = ['ingest-gateway', 'survey-orchestrator', 'sms-dispatcher', 'insights-sync', 'twilio-simulator', 'bare-fastify'];
   footprints.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-  const rows = buildRows({ gateway: gatewayResults, replies: repliesResults, dispatcher: dispatcherResults, footprints });
+  const rows = buildRows({ gateway: gatewayResults, replies: repliesResults, dispatcher: dispatcherResults, hotSender: hotSenderResults, replicas: replicaResults, footprints });
   const table = formatTable(rows);
   const results = {
     startedAt: startedAt.toISOString(),
@@ -252,7 +285,7 @@ async function main(): Promise<void> {
     machine: { ...info, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
     config: { ...config, only: [...only] },
     rows,
-    scenarios: { gateway: gatewayResults, replies: repliesResults, dispatcher: dispatcherResults },
+    scenarios: { gateway: gatewayResults, replies: repliesResults, dispatcher: dispatcherResults, hotSender: hotSenderResults, replicas: replicaResults },
     footprints,
     failures,
   };

@@ -86,7 +86,7 @@ export async function skipToEnd(ctx: BenchContext, groupId: string, topics: stri
 }
 
 /** Request times per sender at the simulator, and what they say about the limits and the throughput. */
-function analyse(sends: RecordedRequest[], rate: number) {
+export function analyse(sends: RecordedRequest[], rate: number) {
   const bySender = new Map<string, number[]>();
   for (const r of sends) {
     const times = bySender.get(r.from!);
@@ -94,6 +94,11 @@ function analyse(sends: RecordedRequest[], rate: number) {
     else bySender.set(r.from!, [r.time]);
   }
   let windowsOverLimit = 0;
+  /** The shortest time in which a sender made rate + 1 requests (under 1,000 ms: a window over its limit). */
+  let tightestWindowMs = Infinity;
+  /** For each window over: by how many ms the (rate + 1)-th request came too early. */
+  const overBy: number[] = [];
+  const sendersOver = new Set<number[]>();
   let minGapMs = Infinity;
   let intervals = 0;
   let allowedIntervals = 0;
@@ -104,7 +109,15 @@ function analyse(sends: RecordedRequest[], rate: number) {
     times.sort((a, b) => a - b);
     for (let i = 0; i < times.length; i++) {
       // The window [t_i, t_i + 1 s) holds requests i … i+limit when the (limit+1)-th is less than 1 s later.
-      if (i + rate < times.length && times[i + rate]! - times[i]! < 1000) windowsOverLimit += 1;
+      if (i + rate < times.length) {
+        const span = times[i + rate]! - times[i]!;
+        tightestWindowMs = Math.min(tightestWindowMs, span);
+        if (span < 1000) {
+          windowsOverLimit += 1;
+          overBy.push(1000 - span);
+          sendersOver.add(times);
+        }
+      }
       if (i > 0) {
         const gap = times[i]! - times[i - 1]!;
         minGapMs = Math.min(minGapMs, gap);
@@ -127,6 +140,9 @@ function analyse(sends: RecordedRequest[], rate: number) {
   return {
     senders: bySender.size,
     windowsOverLimit,
+    tightestWindowMs,
+    overBy: overBy.sort((a, b) => a - b),
+    sendersOverLimit: sendersOver.size,
     minGapMs,
     gapsBelow,
     utilisation: allowedIntervals > 0 ? intervals / allowedIntervals : Number.NaN,

@@ -53,6 +53,8 @@ export class ProcessRegistry {
 
   async start(options: {
     name: string;
+    /** The service (apps/<service>) whose node flags it runs with, when `name` is not it (a second replica). */
+    service?: string;
     command: string;
     args: string[];
     env: Record<string, string>;
@@ -66,7 +68,7 @@ export class ProcessRegistry {
   }): Promise<RunningProcess> {
     const log = createWriteStream(join(this.logDir, `${options.name}.log`), { flags: 'a' });
     const started = performance.now();
-    const args = [...serviceNodeFlags(process.cwd(), options.name), ...options.args];
+    const args = [...serviceNodeFlags(process.cwd(), options.service ?? options.name), ...options.args];
     const child: ChildProcess = spawn(options.command, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
