@@ -132,7 +132,8 @@ describe('follow-up tasks (insights-sync handler, simulator, PostgreSQL)', () =>
     expect((error as Error).message).toMatch(/Twilio rejected the task: invalid parameter \(Twilio error 20001\)$/);
     expect(await rowOf(rejected.payload.sessionId)).toMatchObject({ state: 'failed', attempts: 1 });
 
-    const huge = answerRecordedEvent(session(), ['recommend', 'nps', 1], { earlier: [recorded('comment', 'free-text', 'x'.repeat(17_000))] });
+    // Eleven free-text answers of the longest an SMS reply can be (1,600 characters): over TaskRouter's 16 KB.
+    const huge = answerRecordedEvent(session(), ['recommend', 'nps', 1], { earlier: Array.from({ length: 11 }, (_, i) => recorded(`comment-${i}`, 'free-text', 'x'.repeat(1600))) });
     const tooBig = await handle(huge).catch((e: unknown) => e);
     expect(tooBig).toBeInstanceOf(PermanentError);
     expect((tooBig as Error).message).toMatch(/breaks TaskRouter's limits: attributes: \d+ bytes of JSON; TaskRouter accepts at most 16384 \(16 KB\)/);
