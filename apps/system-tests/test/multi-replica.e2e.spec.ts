@@ -57,6 +57,13 @@ const QUEUES = [
 const RATES: Record<string, number> = { [API_SENDER]: 5, ...Object.fromEntries(QUEUES.map((q) => [q.sender, q.rate])) };
 /** Sessions go to senders in proportion to their rates: -1 is the API (default sender), 0–3 the queues. */
 const SENDER_SLOTS = [0, 0, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, -1, -1, -1, -1, -1];
+/**
+ * The first BURST sessions are one queue's wrap-ups arriving at once (the Support sender, 3/s): that sender has
+ * several SMS ready to go at the same moment, which is where a limit is easiest to break. The rest are spread
+ * evenly over LOAD_SECONDS.
+ */
+const BURST = Math.min(10, Math.floor(SESSIONS / 6));
+const BURST_QUEUE = 1;
 
 const survey = SurveyDefinition.parse(csat);
 const POLICIES = QUEUES.map((q) => ({ name: `${q.queue} SMS`, match: { queue: q.queue }, surveyId: survey.id, senderNumber: q.sender }));
@@ -107,6 +114,8 @@ function expectedOutcome(replies: readonly string[]): Expected {
 
 interface PlannedSession {
   index: number;
+  /** ms after the load began. */
+  startAt: number;
   customer: string;
   sender: string;
   via: 'flex' | 'api';
@@ -125,11 +134,12 @@ interface PlannedSession {
 
 function planSessions(): PlannedSession[] {
   return Array.from({ length: SESSIONS }, (_, index) => {
-    const slot = SENDER_SLOTS[index % SENDER_SLOTS.length]!;
+    const slot = index < BURST ? BURST_QUEUE : SENDER_SLOTS[(index - BURST) % SENDER_SLOTS.length]!;
     const script = SCRIPT_NAMES[index % SCRIPT_NAMES.length]!;
     const queue = slot >= 0 ? QUEUES[slot]! : undefined;
     return {
       index,
+      startAt: index < BURST ? 0 : ((index - BURST) * LOAD_SECONDS * 1000) / (SESSIONS - BURST),
       customer: `+479130${String(index).padStart(4, '0')}`,
       sender: queue?.sender ?? API_SENDER,
       via: queue ? 'flex' : 'api',
@@ -310,9 +320,9 @@ describe('multi-replica: 2 orchestrators, 2–3 dispatchers, 2 insights-syncs un
       }
     }, 100);
 
-    // The load: one survey every LOAD_SECONDS / SESSIONS seconds, from a Flex wrap-up or the API.
+    // The load: BURST wrap-ups at once, then one survey every LOAD_SECONDS / (SESSIONS - BURST) s, from a Flex wrap-up or the API.
     t0 = Date.now();
-    note(`load starts: ${SESSIONS} sessions over ${LOAD_SECONDS} s; running ${processes.map((p) => p.name).join(', ')}`);
+    note(`load starts: ${SESSIONS} sessions (${BURST} at once, the rest over ${LOAD_SECONDS} s); running ${processes.map((p) => p.name).join(', ')}`);
     const startSession = async (p: PlannedSession) => {
       if (p.via === 'flex') {
         const res = await fetch(`${simulatorUrl}/__sim/taskrouter/events`, {
@@ -346,9 +356,13 @@ describe('multi-replica: 2 orchestrators, 2–3 dispatchers, 2 insights-syncs un
       }
     };
     const load = (async () => {
+      const burst: Promise<void>[] = [];
       for (const p of planned) {
-        await sleep(Math.max(0, t0 + (p.index * LOAD_SECONDS * 1000) / SESSIONS - Date.now()));
-        await startSession(p).catch((e: unknown) => void problems.push(`starting ${p.customer}: ${String(e)}`));
+        await sleep(Math.max(0, t0 + p.startAt - Date.now()));
+        // The burst's wrap-ups are posted together; the others one by one.
+        const started = startSession(p).catch((e: unknown) => void problems.push(`starting ${p.customer}: ${String(e)}`));
+        if (p.index >= BURST - 1) await Promise.all([...burst, started]);
+        else burst.push(started);
       }
       note('load: every session started');
     })();
@@ -510,6 +524,14 @@ describe('multi-replica: 2 orchestrators, 2–3 dispatchers, 2 insights-syncs un
     }
     // Every sender was used, and only ours.
     expect(new Set(creates.map((r) => r.from))).toEqual(new Set(Object.keys(RATES)));
+    const tightest = Object.fromEntries(
+      Object.entries(RATES).map(([sender, rate]) => {
+        const times = creates.filter((r) => r.from === sender).map((r) => r.time).sort((a, b) => a - b);
+        const spans = times.slice(rate).map((t, i) => t - times[i]!);
+        return [sender, spans.length ? Math.min(...spans) : null];
+      }),
+    );
+    console.log(`requests per sender ${JSON.stringify(Object.fromEntries(Object.entries(report).map(([s, r]) => [s, r.requests])))}; shortest time for rate + 1 requests (ms): ${JSON.stringify(tightest)}`);
     const over = Object.entries(report).filter(([, r]) => r.windowsOver.length > 0);
     expect(
       over.map(([sender, r]) => ({ sender, rate: RATES[sender], windows: r.windowsOver.length, first: { ...r.windowsOver[0], start: r.windowsOver[0]!.start - t0 } })),
