@@ -7,7 +7,7 @@
 # benchmark ran it exits 0, targets met or not: a benchmark reports, it never fails a build (non-zero only
 # when it could not run at all: no PostgreSQL, no Kafka, a failed build).
 #   BENCH_QUICK=1 npm run bench        a smoke run of a few seconds per scenario
-#   BENCH_ONLY=gateway,replies         some scenarios only (gateway, replies, dispatcher)
+#   BENCH_ONLY=gateway,replies         some scenarios only (gateway, replies, dispatcher, hot-sender, replicas)
 #   BENCH_DURATION=10 BENCH_ROUNDS=2 BENCH_CONNECTIONS=50 BENCH_GATEWAY_RATE=1000 BENCH_REPLY_RATE=300 BENCH_CUSTOMERS=2000
 #   BENCH_REPLY_BURST=4000 BENCH_SENDERS=1000 BENCH_PER_SENDER=10   sizes (defaults shown)
 #   BENCH_ENV_<SERVICE>="NAME=value …"  extra settings for one service, e.g. BENCH_ENV_SMS_DISPATCHER
