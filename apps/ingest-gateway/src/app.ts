@@ -6,10 +6,12 @@ import type { SurveyDefinitionRepository } from '@sms-survey/db';
 import type { EventProducer } from '@sms-survey/kafka';
 import { registerOpsRoutes, type ReadinessCheck } from '@sms-survey/service-kit';
 import type { OutboundSmsTasks } from './api/outbound-sms-tasks.js';
+import type { SurveySessionReader } from './api/survey-sessions.js';
 import type { SuppressionList } from './api/suppressions.js';
 import { registerErrorHandler, registerJsonParser } from './http-errors.js';
 
 const MAX_PATH_PARAMETER_LENGTH = 2048;
+import { registerConsole } from './routes/console.js';
 import { registerOutboundSmsTaskRoute } from './routes/flex-outbound-sms.js';
 import { registerPublicApi } from './routes/public-api.js';
 import { registerTaskRouterEvents } from './routes/taskrouter-events.js';
@@ -31,6 +33,12 @@ export interface GatewayDeps {
   suppressions: SuppressionList;
   /** `POST /v1/flex/outbound-sms-tasks`; the route is left out without it. */
   outboundSmsTasks?: OutboundSmsTasks;
+  /** `GET /v1/surveys/:surveyId/sessions` (results); the route is left out without it. */
+  sessions?: SurveySessionReader;
+  /** Only when Twilio is the local simulator: the console's phone view reaches it through `/v1/simulator…`. */
+  simulator?: { url: string };
+  /** The survey console's built files, served under /console; left out without it. */
+  consoleDir?: string;
 }
 
 /** The gateway's HTTP application, built from its dependencies; tests build it and call `inject`. */
@@ -58,7 +66,16 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     registry: deps.registry,
   });
   registerTaskRouterEvents(app, { publicBaseUrl: deps.publicBaseUrl, authTokens: deps.twilioAuthTokens, producer: deps.producer, registry: deps.registry });
-  await registerPublicApi(app, { apiKeys: deps.apiKeys, surveys: deps.surveys, suppressions: deps.suppressions, producer: deps.producer, registry: deps.registry });
+  await registerPublicApi(app, {
+    apiKeys: deps.apiKeys,
+    surveys: deps.surveys,
+    suppressions: deps.suppressions,
+    producer: deps.producer,
+    registry: deps.registry,
+    sessions: deps.sessions,
+    simulator: deps.simulator && { simulatorUrl: deps.simulator.url, inboundWebhookUrl: `${deps.publicBaseUrl}/twilio/messaging/inbound` },
+  });
+  if (deps.consoleDir) await registerConsole(app, deps.consoleDir);
   if (deps.outboundSmsTasks) await registerOutboundSmsTaskRoute(app, { apiKeys: deps.apiKeys, tasks: deps.outboundSmsTasks, registry: deps.registry });
   return app;
 }

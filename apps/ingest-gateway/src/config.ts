@@ -48,6 +48,11 @@ export const GatewayEnv = z.object({
   FLEX_OUTBOUND_WORKFLOW_SID: z.string().regex(/^WW[0-9a-fA-F]{32}$/, 'must be a workflow sid (WW + 32 hex)').optional(),
   /** The task channel of outbound SMS tasks. */
   FLEX_OUTBOUND_TASK_CHANNEL: z.string().min(1).max(64).default('sms'),
+  /**
+   * The survey console's built files (apps/console's Vite build), served under /console; default: apps/console/dist
+   * next to the gateway. `/console` says how to build it when the folder has no index.html.
+   */
+  CONSOLE_DIR: z.string().min(1).optional(),
 });
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;

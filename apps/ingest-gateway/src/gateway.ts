@@ -6,8 +6,10 @@ import type { Logger } from 'pino';
 import { createOutboundSmsTasks } from './api/outbound-sms-tasks.js';
 import { readSurveyFiles, saveSurveyFiles } from './api/survey-files.js';
 import { createSuppressionList } from './api/suppressions.js';
+import { createSurveySessionReader } from './api/survey-sessions.js';
 import { buildGateway } from './app.js';
 import { DEV_API_KEY, type GatewayConfig } from './config.js';
+import { DEFAULT_CONSOLE_DIR } from './routes/console.js';
 
 export const SERVICE = 'ingest-gateway';
 
@@ -58,6 +60,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       simulated: config.twilio.simulated,
       taskChannel: config.FLEX_OUTBOUND_TASK_CHANNEL,
     }),
+    sessions: createSurveySessionReader(prisma),
+    ...(config.twilio.simulated && config.twilio.apiBaseUrl && { simulator: { url: config.twilio.apiBaseUrl } }),
+    consoleDir: config.CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR,
   });
   const url = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ url, publicBaseUrl: config.PUBLIC_BASE_URL, simulatedTwilio: config.twilio.simulated }, `${SERVICE} listening`);

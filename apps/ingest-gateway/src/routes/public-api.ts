@@ -4,8 +4,11 @@ import type { EventProducer } from '@sms-survey/kafka';
 import type { Registry } from 'prom-client';
 import { createApiKeyCheck } from '../api/api-keys.js';
 import type { SuppressionList } from '../api/suppressions.js';
+import type { SurveySessionReader } from '../api/survey-sessions.js';
 import { registerFlexSurveyTransferRoute } from './flex-survey-transfer.js';
 import { registerSendSurveyRoute } from './send-survey.js';
+import { registerSimulatorProxy, type SimulatorProxyOptions } from './simulator-proxy.js';
+import { registerSurveySessionRoutes } from './survey-sessions.js';
 import { registerSurveyRoutes } from './surveys.js';
 
 export interface PublicApiOptions {
@@ -14,6 +17,10 @@ export interface PublicApiOptions {
   suppressions: SuppressionList;
   producer: EventProducer;
   registry: Registry;
+  /** Sessions and answers for `GET /v1/surveys/:surveyId/sessions`; the route is left out without it. */
+  sessions?: SurveySessionReader | undefined;
+  /** Only against the local Twilio simulator: `/v1/simulator…` for the console's phone view. */
+  simulator?: SimulatorProxyOptions | undefined;
 }
 
 /** The public API under /v1: every route needs `Authorization: Bearer <key>` with one of the configured keys. */
@@ -28,6 +35,8 @@ export async function registerPublicApi(app: FastifyInstance, options: PublicApi
       registerSurveyRoutes(api, { surveys: options.surveys });
       registerSendSurveyRoute(api, { surveys: options.surveys, suppressions: options.suppressions, producer: options.producer, registry: options.registry });
       registerFlexSurveyTransferRoute(api, { producer: options.producer, registry: options.registry });
+      if (options.sessions) registerSurveySessionRoutes(api, { sessions: options.sessions, surveys: options.surveys });
+      if (options.simulator) registerSimulatorProxy(api, options.simulator);
     },
     { prefix: '/v1' },
   );
