@@ -1,11 +1,13 @@
+import { context, type Context } from '@opentelemetry/api';
 import type { SmsSendRequested } from '@sms-survey/contracts';
 import { isTransientDatabaseError } from '@sms-survey/db';
 import { PartitionLostError, PermanentError, describeError, retryFlag, type ConsumedEvent, type PartitionContext } from '@sms-survey/kafka';
-import { countSegments, SendOrder, type QueuedSms } from '@sms-survey/sms-domain';
+import { countSegments, senderKind, SendOrder, type QueuedSms } from '@sms-survey/sms-domain';
 import type { Logger } from 'pino';
+import { Histogram, type Registry } from 'prom-client';
 import type { PartitionLeases } from './partition-leases.js';
 import type { SendCommandHandler } from './send-command.handler.js';
-import { StoppingError, type SendPacer } from './send-pacer.js';
+import { StoppingError, type SendPacer, type SendSlot } from './send-pacer.js';
 
 const asQueued = (c: SmsSendRequested): QueuedSms => ({
   to: c.payload.to,
@@ -24,6 +26,15 @@ interface Pending {
   failures: number;
   /** Claimed or being claimed: it settles on its own, even when the lane closes. */
   onItsWay: boolean;
+  /**
+   * The trace context the command was consumed in: its send runs in it (the lane runs outside the consumer's
+   * handler call), so the Twilio request's span is a child of the command's consumer span.
+   */
+  context: Context;
+  /** When it could have gone, were it not for its sender's rate: consumed, or its `notBefore` (ms). */
+  readyAtMs: number;
+  /** Its wait for the sender's rate window is measured once, at its first slot. */
+  waitMeasured: boolean;
 }
 
 /** One sender's commands on this replica, for one holding of its partition. */
@@ -64,7 +75,18 @@ export function createSenderLanes(deps: {
   /** Failures of a command that do not say they are temporary before it is dead-lettered. */
   maxAttempts?: number;
   retryBaseMs?: number;
+  /** For `sms_rate_limit_wait_seconds` (docs/observability.md). */
+  registry?: Registry;
 }) {
+  const rateLimitWait = deps.registry
+    ? new Histogram({
+        name: 'sms_rate_limit_wait_seconds',
+        help: "How long a command waited for its sender's rate window (and the queue ahead of it), from when it could have gone, by sender type",
+        labelNames: ['sender_type'] as const,
+        buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900],
+        registers: [deps.registry],
+      })
+    : undefined;
   const lanes = new Map<string, Lane>();
   /** When we last sent from a sender to a customer ("<from>|<to>"), for the spacing between survey SMS. */
   const lastSent = new Map<string, number>();
@@ -163,14 +185,36 @@ export function createSenderLanes(deps: {
           return; // the holding ended while waiting for the window: closeLane gave the commands up
         }
         pending.onItsWay = true;
-        void send(lane, chosen.index, sms, pending, slot, lease.epoch, lease.heldSinceMs);
+        if (!pending.waitMeasured) {
+          pending.waitMeasured = true;
+          rateLimitWait?.observe({ sender_type: senderKind(lane.sender) }, Math.max(0, Date.now() - pending.readyAtMs) / 1000);
+        }
+        // The next send is let through only once this one's request has started: a send waiting for a request
+        // slot (TWILIO_MAX_CONCURRENT_REQUESTS, shared by every sender) could otherwise age out of the window
+        // and let others through, and then all start together, more in a second at Twilio than the rate.
+        let markStarted = () => {};
+        const started = new Promise<void>((resolve) => (markStarted = resolve));
+        const gated: SendSlot = {
+          started: () => {
+            slot.started();
+            markStarted();
+          },
+          answered: () => slot.answered(),
+          cancel: () => {
+            slot.cancel();
+            markStarted();
+          },
+        };
+        // In the command's own trace context: this loop runs in whichever context started the lane.
+        void context.with(pending.context, send, undefined, lane, chosen.index, sms, pending, gated, lease.epoch, lease.heldSinceMs).finally(markStarted);
+        await started;
       }
     } finally {
       lane.running = false;
     }
   }
 
-  async function send(lane: Lane, id: number, sms: QueuedSms, pending: Pending, slot: Awaited<ReturnType<SendPacer['acquire']>>, epoch: string, heldSinceMs: number): Promise<void> {
+  async function send(lane: Lane, id: number, sms: QueuedSms, pending: Pending, slot: SendSlot, epoch: string, heldSinceMs: number): Promise<void> {
     const { command } = pending;
     const { signal, topic, partition } = lane.partition;
     try {
@@ -230,8 +274,18 @@ export function createSenderLanes(deps: {
       const existing = lanes.get(sender);
       const lane = existing && existing.partition === partition ? existing : openLane(sender, partition);
       return new Promise<void>((resolve, reject) => {
-        const id = lane.order.push(asQueued(command));
-        lane.pending.set(id, { command, resolve, reject, failures: 0, onItsWay: false });
+        const queued = asQueued(command);
+        const id = lane.order.push(queued);
+        lane.pending.set(id, {
+          command,
+          resolve,
+          reject,
+          failures: 0,
+          onItsWay: false,
+          context: consumed.context,
+          readyAtMs: Math.max(Date.now(), queued.notBeforeMs),
+          waitMeasured: false,
+        });
         lane.wake();
         // Started after the current turn: a fetched batch is queued whole before the lane chooses from it.
         if (!lane.running) {
