@@ -5,3 +5,4 @@ export * from './survey-definition.repository.js';
 export * from './transient-errors.js';
 export * from './sql-transaction.js';
 export * from './retention.js';
+export { migrateDatabase, safeDatabaseUrl, type MigrateDatabaseOptions } from './migrate.js';
