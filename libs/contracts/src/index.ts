@@ -1,4 +1,5 @@
 export * from './common.js';
+export * from './language-tag.js';
 export * from './sms.js';
 export * from './survey.js';
 export * from './flex.js';

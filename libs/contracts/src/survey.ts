@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { E164, IsoDateTime, Text, eventSchema } from './common.js';
+import { LANGUAGE_TAG_MAX_LENGTH } from './language-tag.js';
 
 export const SessionEndStatus = z.enum(['completed', 'expired', 'superseded', 'opted-out', 'failed', 'abandoned']);
 export type SessionEndStatus = z.infer<typeof SessionEndStatus>;
@@ -22,7 +23,8 @@ const SessionRef = {
   surveyId: Text(200),
   surveyVersion: z.number().int().min(1),
   clientReference: Text(200).optional(),
-  language: Text(35),
+  /** The session's language: one of the survey's languages, a BCP 47 tag. */
+  language: Text(LANGUAGE_TAG_MAX_LENGTH),
   userSessionVariables: z.array(UserSessionVariable),
   /** Where the session came from, e.g. a Flex task; insights-sync links its task to this. */
   origin: z
@@ -77,7 +79,8 @@ export const SurveySendRequested = eventSchema(
     expiresAt: IsoDateTime,
     userSessionVariables: z.array(UserSessionVariable).default([]),
     content: Text(1000).optional(),
-    language: Text(10).optional(),
+    /** The language asked for (a BCP 47 tag); the orchestrator picks one of the survey's languages from it. */
+    language: Text(LANGUAGE_TAG_MAX_LENGTH).optional(),
     origin: SessionRef.origin,
   }),
 );

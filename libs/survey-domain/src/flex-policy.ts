@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { E164, type FlexTaskLifecycle } from '@sms-survey/contracts';
+import { E164, type FlexTaskLifecycle, languagePreference } from '@sms-survey/contracts';
 
 /**
  * Surveys after a Flex task (issue 5, seed 000 without the plugin). A policy says which tasks get which survey;
@@ -177,7 +177,8 @@ export function planFlexSurvey(policies: readonly FlexSurveyPolicy[], task: Flex
   const address = customerAddressFromTask(task.taskAttributes);
   if (!address.ok) return { kind: 'skip', reason: address.reason, policyIndex };
 
-  const language = policy.languageAttribute ? stringAt(task.taskAttributes, policy.languageAttribute) : undefined;
+  // A BCP 47 tag (`sv`, `en-GB`, `en_GB` read as `en-GB`), in canonical case; anything else is not one (the survey's default language is used).
+  const language = policy.languageAttribute ? languagePreference(stringAt(task.taskAttributes, policy.languageAttribute)) : undefined;
   const conversationId = stringAt(task.taskAttributes, 'conversations.conversation_id');
   const senderNumber = task.surveySenderNumber ?? policy.senderNumber;
   const variables: [string, string | undefined][] = [
@@ -193,8 +194,7 @@ export function planFlexSurvey(policies: readonly FlexSurveyPolicy[], task: Flex
     policyIndex,
     customer: address.customer,
     surveyId: policy.surveyId,
-    // A language code is short; anything longer is not one (the survey's default language is used).
-    ...(language !== undefined && language.length <= 10 && { language }),
+    ...(language !== undefined && { language }),
     ...(senderNumber !== undefined && { senderNumber }),
     expiresAt: new Date(now.getTime() + policy.expiryHours * 3600 * 1000),
     userSessionVariables: variables.filter((v): v is [string, string] => v[1] !== undefined).map(([key, value]) => ({ key, value: truncate(value, 1000) })),

@@ -1,3 +1,6 @@
+import { languageFallbacks, matchLanguage } from './language.js';
+import { type PhraseKey, type Phrases, fillTemplate } from './phrases/phrase-keys.js';
+import { phrase } from './phrases/survey-phrases.js';
 import {
   type ChoiceOption,
   type Language,
@@ -7,75 +10,54 @@ import {
   type TextKey,
   NPS_MAX,
   NPS_MIN,
-  SUPPORTED_LANGUAGES,
   assertNever,
 } from './survey-definition.js';
 
-interface InstructionPhrases {
-  numberInRange: (min: number, max: number) => string;
-  yesNo: string;
-  oneOption: string;
-  oneOrMoreOptions: string;
-}
-
-const INSTRUCTIONS: Record<Language, InstructionPhrases> = {
-  en: {
-    numberInRange: (min, max) => `Reply with a number from ${min} to ${max}.`,
-    yesNo: 'Reply YES or NO.',
-    oneOption: 'Reply with the number of your choice.',
-    oneOrMoreOptions: 'Reply with one or more numbers separated by commas, e.g. 1,3.',
-  },
-  no: {
-    numberInRange: (min, max) => `Svar med et tall fra ${min} til ${max}.`,
-    yesNo: 'Svar JA eller NEI.',
-    oneOption: 'Svar med tallet for ditt valg.',
-    oneOrMoreOptions: 'Svar med ett eller flere tall skilt med komma, f.eks. 1,3.',
-  },
-};
-
-/** Norwegian written standards and their three-letter codes all map to the survey language 'no'. */
-const LANGUAGE_ALIASES: Record<string, Language> = { nb: 'no', nn: 'no', nob: 'no', nno: 'no', nor: 'no', eng: 'en' };
-
-/** Maps e.g. 'EN', 'en-GB' or 'nb' to a supported code, or undefined. */
-export function normalizeLanguage(requested: string | undefined): Language | undefined {
-  const primary = requested?.trim().toLowerCase().split(/[-_]/)[0] ?? '';
-  const code = LANGUAGE_ALIASES[primary] ?? primary;
-  return (SUPPORTED_LANGUAGES as readonly string[]).includes(code) ? (code as Language) : undefined;
-}
-
-/** The requested language when the survey offers it, else the survey's default language. */
+/**
+ * The survey language for a requested one (a BCP 47 tag in any case; `en_GB` read as `en-GB`): the first of its
+ * fallbacks the survey lists (`en-GB` → `en`, `nb` → `no`, `pt-BR` → `pt`), else a listed language of the same
+ * primary language (`pt-PT` → `pt-BR`), else the survey's default language.
+ */
 export function resolveLanguage(survey: SurveyDefinition, requested?: string): Language {
-  const language = normalizeLanguage(requested);
-  return language && survey.languages.includes(language) ? language : survey.defaultLanguage;
+  return matchLanguage(survey.languages, requested) ?? survey.defaultLanguage;
 }
 
-/** The text in `language`, falling back to the survey's default language. */
+/** The text in `language`, falling back along the language's fallbacks, then to the survey's default language. */
 export function localize(text: LocalizedText, language: string, survey: SurveyDefinition): string {
   return localizeWithLanguage(text, resolveLanguage(survey, language), survey).text;
 }
 
+/** The text, and the language whose phrases go with it: `language` when found along its fallbacks, else the default. */
 function localizeWithLanguage(
   text: LocalizedText,
   language: Language,
   survey: SurveyDefinition,
 ): { text: string; language: Language } {
-  const inLanguage = text[language];
-  if (inLanguage?.trim()) return { text: inLanguage, language };
+  for (const tag of languageFallbacks(language)) {
+    const inLanguage = text[tag];
+    if (inLanguage?.trim()) return { text: inLanguage, language };
+  }
   return { text: text[survey.defaultLanguage] ?? '', language: survey.defaultLanguage };
 }
 
-/** One of the survey's own texts (completion, unavailable, …) in `language`. */
+/** One of the survey texts (completion, unavailable, …) in `language`: the survey's own, else the phrase of that name. */
 export function surveyText(survey: SurveyDefinition, key: TextKey, language: string): string {
-  return localize(survey.texts[key], language, survey);
+  return phrase(survey, resolveLanguage(survey, language), key);
+}
+
+/** One of the engine's phrases in `language` (one of the survey's, or resolved to one): the survey's own, else the catalogue's. */
+export function surveyPhrase<K extends PhraseKey>(survey: SurveyDefinition, key: K, language: string): Phrases[K] {
+  return phrase(survey, resolveLanguage(survey, language), key);
 }
 
 /** The SMS body for one element: its text, then numbered options or labels, then how to reply. */
 export function renderElement(element: SurveyElement, language: string, survey: SurveyDefinition): string {
   const heading = localizeWithLanguage(element.text, resolveLanguage(survey, language), survey);
-  // Instructions follow the language the element's text was found in, so one SMS does not mix languages.
-  const instructions = INSTRUCTIONS[heading.language];
+  // Phrases follow the language the element's text was found in, so one SMS does not mix languages.
+  const words = <K extends PhraseKey>(key: K) => phrase(survey, heading.language, key);
   const local = (text: LocalizedText) => localizeWithLanguage(text, heading.language, survey).text;
-  const numberedOptions = (options: ChoiceOption[]) => options.map((option, index) => `${index + 1}) ${local(option.text)}`);
+  const numberedOptions = (options: ChoiceOption[]) =>
+    options.map((option, index) => fillTemplate(words('choiceOption'), { number: index + 1, text: local(option.text) }));
 
   switch (element.type) {
     case 'text':
@@ -83,19 +65,19 @@ export function renderElement(element: SurveyElement, language: string, survey: 
       return heading.text;
     case 'scale': {
       const labels = [
-        element.minLabel ? `${element.min} = ${local(element.minLabel)}` : undefined,
-        element.maxLabel ? `${element.max} = ${local(element.maxLabel)}` : undefined,
+        element.minLabel ? fillTemplate(words('scaleLabel'), { value: element.min, label: local(element.minLabel) }) : undefined,
+        element.maxLabel ? fillTemplate(words('scaleLabel'), { value: element.max, label: local(element.maxLabel) }) : undefined,
       ].filter((line) => line !== undefined);
-      return [heading.text, ...labels, instructions.numberInRange(element.min, element.max)].join('\n');
+      return [heading.text, ...labels, fillTemplate(words('scaleInstruction'), { min: element.min, max: element.max })].join('\n');
     }
     case 'nps':
-      return [heading.text, instructions.numberInRange(NPS_MIN, NPS_MAX)].join('\n');
+      return [heading.text, fillTemplate(words('scaleInstruction'), { min: NPS_MIN, max: NPS_MAX })].join('\n');
     case 'yes-no':
-      return [heading.text, instructions.yesNo].join('\n');
+      return [heading.text, words('yesNoInstruction')].join('\n');
     case 'dropdown':
-      return [heading.text, ...numberedOptions(element.options), instructions.oneOption].join('\n');
+      return [heading.text, ...numberedOptions(element.options), words('singleChoiceInstruction')].join('\n');
     case 'multiple-choice':
-      return [heading.text, ...numberedOptions(element.options), instructions.oneOrMoreOptions].join('\n');
+      return [heading.text, ...numberedOptions(element.options), words('multipleChoiceInstruction')].join('\n');
     default:
       return assertNever(element);
   }

@@ -1,5 +1,6 @@
 import { type AnswerValue } from '@sms-survey/contracts';
 import { type z } from 'zod';
+import { type PhraseSource, normalizeReplyWord, yesNoWords } from './phrases/survey-phrases.js';
 import { type SurveyElement, NPS_MAX, NPS_MIN, assertNever } from './survey-definition.js';
 
 /** A stored answer: contracts' `AnswerValue` schema, as a type. */
@@ -7,19 +8,21 @@ export type StoredAnswerValue = z.infer<typeof AnswerValue>;
 
 export type ParsedReply = { ok: true; value: StoredAnswerValue } | { ok: false };
 
-// Words of every supported language are accepted whatever the session language: customers mix them.
-const YES_WORDS = new Set(['yes', 'y', 'ja', 'j', 'true']);
-const NO_WORDS = new Set(['no', 'n', 'nei', 'false']);
-
 const INVALID: ParsedReply = { ok: false };
 
 /**
  * Turns a customer's SMS into the stored answer value: a number for scale/nps, a boolean for yes-no, the
  * 0-based option index for dropdown (the SMS numbers options from 1), sorted unique 0-based indexes for
  * multiple-choice, the trimmed text for free-text. Text elements take no reply, so nothing is valid for them.
- * `_language` is accepted for symmetry with rendering; parsing does not depend on it.
+ * A yes-no reply is one of the yes or no words of `language` (the survey's own `phrases`, else the catalogue's),
+ * or of another language that does not contradict them (`yesNoWords`), ignoring case, accents and punctuation.
  */
-export function parseReply(element: SurveyElement, raw: string, _language?: string): ParsedReply {
+export function parseReply(
+  element: SurveyElement,
+  raw: string,
+  language?: string,
+  survey?: PhraseSource & { languages?: readonly string[] },
+): ParsedReply {
   const reply = raw.trim();
   switch (element.type) {
     case 'text':
@@ -29,9 +32,10 @@ export function parseReply(element: SurveyElement, raw: string, _language?: stri
     case 'nps':
       return numberAnswer(parseIntegerInRange(reply, NPS_MIN, NPS_MAX));
     case 'yes-no': {
-      const word = reply.toLowerCase().replace(/[.!]+$/, '');
-      if (YES_WORDS.has(word)) return { ok: true, value: true };
-      if (NO_WORDS.has(word)) return { ok: true, value: false };
+      const words = yesNoWords(survey, language, survey?.languages);
+      const word = normalizeReplyWord(reply);
+      if (words.yes.has(word)) return { ok: true, value: true };
+      if (words.no.has(word)) return { ok: true, value: false };
       return INVALID;
     }
     case 'dropdown': {

@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { BoundedJsonObject, Text } from '@sms-survey/contracts';
+import { LanguageTag, languageKeyed } from './language.js';
+import { SURVEY_TEXT_KEYS } from './phrases/phrase-keys.js';
+import { SurveyPhrases, phraseProblems } from './phrases/survey-phrases.js';
 
-/** Language codes the built-in SMS phrases exist for (the seed: "Currently these language codes are supported: en - no"). */
-export const SUPPORTED_LANGUAGES = ['en', 'no'] as const;
-export const Language = z.enum(SUPPORTED_LANGUAGES);
-export type Language = z.infer<typeof Language>;
+/**
+ * A survey language: any BCP 47 tag (`en`, `sv`, `en-GB`, `pt-BR`), stored in its canonical case. The engine's own
+ * words come from the phrase catalogue (`./phrases`) or the survey's `phrases`; a listed language that has neither
+ * for a phrase the survey needs is refused when the survey is saved.
+ */
+export const Language = LanguageTag;
+export type Language = string;
 
 export const Identifier = z
   .string()
@@ -12,8 +18,8 @@ export const Identifier = z
   .max(100)
   .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, "_" and "-"');
 
-/** Language code → text. A language missing here falls back to the survey's default language. */
-export const LocalizedText = z.record(Text(35), Text(1600));
+/** Language tag → text. A language missing here falls back along its fallbacks (`en-GB` → `en`), then to the default language. */
+export const LocalizedText = languageKeyed(Text(1600));
 export type LocalizedText = z.infer<typeof LocalizedText>;
 
 /** `value` is what reports show; without it, the option's text in the default language is used. */
@@ -87,15 +93,16 @@ export type RuleAction = z.infer<typeof RuleAction>;
 export const Rule = z.strictObject({ elementId: Identifier, when: Condition, then: RuleAction });
 export type Rule = z.infer<typeof Rule>;
 
-export const TEXT_KEYS = ['completion', 'unavailable', 'notFound', 'invalidReply', 'tooManyInvalid'] as const;
+export const TEXT_KEYS = SURVEY_TEXT_KEYS;
 export type TextKey = (typeof TEXT_KEYS)[number];
 
+/** The survey's own texts; a text (or a language of one) left out is the phrase of that name (`phrases`, else the catalogue). */
 export const SurveyTexts = z.strictObject({
-  completion: LocalizedText,
-  unavailable: LocalizedText,
-  notFound: LocalizedText,
-  invalidReply: LocalizedText,
-  tooManyInvalid: LocalizedText,
+  completion: LocalizedText.optional(),
+  unavailable: LocalizedText.optional(),
+  notFound: LocalizedText.optional(),
+  invalidReply: LocalizedText.optional(),
+  tooManyInvalid: LocalizedText.optional(),
 });
 export type SurveyTexts = z.infer<typeof SurveyTexts>;
 
@@ -156,7 +163,9 @@ export const SurveyDefinition = z.strictObject({
   languages: z.array(Language).min(1),
   elements: z.array(SurveyElement),
   rules: z.array(Rule).default([]),
-  texts: SurveyTexts,
+  texts: SurveyTexts.prefault({}),
+  /** The engine's phrases this survey words its own way, per language (partial); see `./phrases`. */
+  phrases: SurveyPhrases.optional(),
   settings: SurveySettings.prefault({}),
   /** How answers map to Flex Insights fields; without it, see `defaultInsightsMapping`. */
   insights: InsightsMapping.optional(),
@@ -202,6 +211,7 @@ interface Draft {
   texts: Partial<Record<TextKey, LocalizedText>>;
   insights: InsightsMapping | undefined;
   followUp: FollowUp | undefined;
+  phrases: SurveyPhrases | undefined;
 }
 
 function draftFromSurvey(survey: SurveyDefinition): Draft {
@@ -214,6 +224,7 @@ function draftFromSurvey(survey: SurveyDefinition): Draft {
     texts: survey.texts,
     insights: survey.insights,
     followUp: survey.followUp,
+    phrases: survey.phrases,
   };
 }
 
@@ -242,6 +253,7 @@ function draftFromRawInput(input: unknown): Draft {
     texts,
     insights: parseOrUndefined(InsightsMapping, raw['insights']),
     followUp: parseOrUndefined(FollowUp, raw['followUp']),
+    phrases: parseOrUndefined(SurveyPhrases, raw['phrases']),
   };
 }
 
@@ -252,11 +264,13 @@ function semanticProblems(draft: Draft): string[] {
   checkRules(draft, problems);
   for (const key of TEXT_KEYS) {
     const text = draft.texts[key];
-    if (text) checkLocalized(text, `texts.${key}`, draft, problems);
+    // A survey text may leave out any language, the default one too: the phrase of that name fills in.
+    if (text) checkLocalized(text, `texts.${key}`, draft, problems, { defaultRequired: false });
   }
   checkTextOnlyLoops(draft, problems);
   checkInsights(draft, problems);
   checkFollowUp(draft, problems);
+  problems.push(...phraseProblems({ ...draft, elements: draft.elements.map(({ element }) => element) }));
   return problems;
 }
 
@@ -432,10 +446,16 @@ function checkFollowUp(draft: Draft, problems: string[]): void {
   }
 }
 
-/** Checks one localized text: present in the default language, no empty texts, only listed languages. */
-function checkLocalized(text: LocalizedText, path: string, draft: Draft, problems: string[]): void {
+/** Checks one localized text: present in the default language (unless not required), no empty texts, only listed languages. */
+function checkLocalized(
+  text: LocalizedText,
+  path: string,
+  draft: Draft,
+  problems: string[],
+  { defaultRequired = true }: { defaultRequired?: boolean } = {},
+): void {
   const { defaultLanguage, languages } = draft;
-  if (defaultLanguage && !text[defaultLanguage]?.trim()) {
+  if (defaultRequired && defaultLanguage && !text[defaultLanguage]?.trim()) {
     problems.push(`${path}: missing text for the default language "${defaultLanguage}"`);
   }
   // The default language counts as listed here; leaving it out of `languages` is reported once, on its own.
@@ -443,7 +463,7 @@ function checkLocalized(text: LocalizedText, path: string, draft: Draft, problem
   for (const [language, value] of Object.entries(text)) {
     if (languages && !listed.has(language)) {
       problems.push(`${path}.${language}: language "${language}" is not listed in languages`);
-    } else if (language !== defaultLanguage && !value.trim()) {
+    } else if ((language !== defaultLanguage || !defaultRequired) && !value.trim()) {
       problems.push(`${path}.${language}: text is empty`);
     }
   }

@@ -1,5 +1,7 @@
 import { type RecordedAnswer, type SessionEndStatus } from '@sms-survey/contracts';
-import { normalizeLanguage, renderElement, resolveLanguage, surveyText } from './render.js';
+import { languagePreference } from './language.js';
+import { cataloguePhrase } from './phrases/survey-phrases.js';
+import { renderElement, resolveLanguage, surveyText } from './render.js';
 import { type StoredAnswerValue, parseReply } from './reply-parser.js';
 import {
   type Condition,
@@ -60,11 +62,6 @@ export type ReplyDecision =
       state: SessionState;
     };
 
-const BUILT_IN_NOT_FOUND: Record<Language, string> = {
-  en: 'Sorry, we could not find an active survey for this number.',
-  no: 'Beklager, vi fant ingen aktiv undersøkelse for dette nummeret.',
-};
-
 /**
  * Seed "initiating" steps 2–4: walks the elements from the start to the first question and returns one SMS per
  * element walked (text elements, then the question), with `content` in front of the first one.
@@ -103,7 +100,7 @@ export function handleReply(
     throw new Error(`Session points at "${state.currentElementId}", which is not a question of survey "${survey.id}"`);
   }
 
-  const parsed = parseReply(current, rawReply, language);
+  const parsed = parseReply(current, rawReply, language, survey);
   if (!parsed.ok) {
     const invalidReplies = state.invalidReplies + 1;
     if (invalidReplies >= survey.settings.maxInvalidReplies) {
@@ -151,10 +148,10 @@ export function handleReply(
   };
 }
 
-/** The generic "no survey found" SMS: the survey's own text when the survey is known, else a built-in one. */
+/** The "no survey found" SMS: the survey's text when the survey is known, else the catalogue's in `language` (else English). */
 export function notFoundReply(survey: SurveyDefinition | undefined, language?: string): string {
   if (survey) return surveyText(survey, 'notFound', resolveLanguage(survey, language));
-  return BUILT_IN_NOT_FOUND[normalizeLanguage(language) ?? 'en'];
+  return cataloguePhrase(languagePreference(language), 'notFound');
 }
 
 /** The action of the first rule on `elementId` whose condition the answer meets, in the order rules are listed. */

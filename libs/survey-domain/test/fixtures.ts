@@ -81,8 +81,8 @@ export function everyTypeSurvey(): SurveyDefinitionInput {
  * 6 rules[0] is on the text element "later"
  * 7 rules[1] uses "lt" on a yes-no element
  * 8 rules[1] goes to "missing"
- * 9 texts.completion lacks English
- * 10 rules[0] loops "intro" → "later" → "intro" through text elements only
+ * 9 rules[0] loops "intro" → "later" → "intro" through text elements only
+ * 10 phrases for German, which is not listed
  */
 export const manyFaultsSurvey = {
   id: 'many-faults',
@@ -101,7 +101,8 @@ export const manyFaultsSurvey = {
     { elementId: 'later', when: { op: 'any' }, then: { goTo: 'intro' } },
     { elementId: 'yesno', when: { op: 'lt', value: 3 }, then: { goTo: 'missing' } },
   ],
-  texts: { ...standardTexts, completion: { no: 'Takk!' } },
+  texts: standardTexts,
+  phrases: { de: { completion: 'Danke!' } },
 };
 
 /** Shape errors (zod) next to meaning errors in the parts that do parse. */
@@ -115,5 +116,5 @@ export const shapeAndMeaningFaultsSurvey = {
     { id: 'q2', type: 'nps', text: { en: 'Recommend?' } },
   ],
   rules: [{ elementId: 'q2', when: { op: 'equals', value: true }, then: { goTo: 'nowhere' } }],
-  texts: { ...englishTexts, notFound: undefined },
+  texts: { ...englishTexts, notFound: 42 },
 };

@@ -205,10 +205,21 @@ describe('planFlexSurvey', () => {
     expect(planFlexSurvey(policies({ surveyId: 'csat' }), task({ taskAttributes: {} }), NOW)).toEqual({ kind: 'skip', reason: 'no-customer-address', policyIndex: 0 });
   });
 
-  it('ignores a language attribute that is not a short string', () => {
+  it('ignores a language attribute that is not a BCP 47 tag', () => {
     const byLanguage = policies({ surveyId: 'csat', languageAttribute: 'language' });
     expect(planFlexSurvey(byLanguage, task({ taskAttributes: { from: '+4791234567', language: 'a-very-long-language-tag' } }), NOW)).not.toHaveProperty('language');
     expect(planFlexSurvey(byLanguage, task({ taskAttributes: { from: '+4791234567', language: 7 } }), NOW)).not.toHaveProperty('language');
+    expect(planFlexSurvey(byLanguage, task({ taskAttributes: { from: '+4791234567', language: 'Swedish!' } }), NOW)).not.toHaveProperty('language');
     expect(planFlexSurvey(byLanguage, task({ taskAttributes: { from: '+4791234567', language: ' en ' } }), NOW)).toMatchObject({ language: 'en' });
+  });
+
+  it.each([
+    ['sv-se', 'sv-SE'],
+    ['en_GB', 'en-GB'],
+    ['PT-BR', 'pt-BR'],
+    ['nb', 'nb'],
+  ])('given the task language %j, then the plan asks for %s (the survey picks from its languages)', (attribute, expected) => {
+    const byLanguage = policies({ surveyId: 'csat', languageAttribute: 'language' });
+    expect(planFlexSurvey(byLanguage, task({ taskAttributes: { from: '+4791234567', language: attribute } }), NOW)).toMatchObject({ language: expected });
   });
 });

@@ -63,6 +63,12 @@ describe('validateSurveyDefinition: valid definitions', () => {
     ['maxInvalidReplies of 1', (s) => {
       s.settings = { maxInvalidReplies: 1 };
     }],
+    ['a survey text without the default language (the phrase fills in)', (s) => {
+      s.texts = { ...s.texts, invalidReply: { no: 'Ugyldig svar' } };
+    }],
+    ['no survey texts at all (the catalogue phrases fill in)', (s) => {
+      delete s.texts;
+    }],
   ])('accepts %s', (_case, change) => {
     expect(problemsOf(everyTypeWith(change))).toEqual([]);
   });
@@ -123,9 +129,9 @@ describe('validateSurveyDefinition: one fault each', () => {
       'elements[1] ("rating").maxLabel: missing text for the default language "en"',
     ],
     [
-      'survey text missing the default language',
-      everyTypeWith((s) => { s.texts = { ...s.texts, invalidReply: { no: 'Ugyldig svar' } }; }),
-      'texts.invalidReply: missing text for the default language "en"',
+      'survey text blank in the default language',
+      everyTypeWith((s) => { s.texts = { ...s.texts, invalidReply: { en: ' ' } }; }),
+      'texts.invalidReply.en: text is empty',
     ],
     [
       'text in a language that is not listed',
@@ -211,8 +217,8 @@ describe('validateSurveyDefinition: several faults at once', () => {
       'rules[0].elementId: "later" is a text element, which takes no reply, so it cannot have rules',
       'rules[1].when: "lt" does not apply to yes-no element "yesno"',
       'rules[1].then.goTo: no element has the id "missing"',
-      'texts.completion: missing text for the default language "en"',
       'rules[0].then.goTo: "intro" leads back to itself through text elements only (intro → later → intro), so nothing is ever asked',
+      'phrases.de: language "de" is not listed in languages',
     ]);
   });
 
@@ -222,7 +228,7 @@ describe('validateSurveyDefinition: several faults at once', () => {
     expect(problems[0]).toBe('id: may contain only letters, digits, "_" and "-"');
     expect(problems[1]).toMatch(/^elements\[0\] \("q1"\)\.type: Invalid discriminator value/);
     expect(problems.slice(2)).toEqual([
-      'texts.notFound: Invalid input: expected record, received undefined',
+      'texts.notFound: Invalid input: expected record, received number',
       'rules[0].when.value: true is not a whole number from 0 to 10, so it never matches',
       'rules[0].then.goTo: no element has the id "nowhere"',
     ]);
@@ -239,10 +245,9 @@ describe('validateSurveyDefinition: several faults at once', () => {
     expect(problemsOf({})).toEqual([
       'id: Invalid input: expected string, received undefined',
       'name: Invalid input: expected string, received undefined',
-      'defaultLanguage: Invalid option: expected one of "en"|"no"',
+      'defaultLanguage: Invalid input: expected string, received undefined',
       'languages: Invalid input: expected array, received undefined',
       'elements: Invalid input: expected array, received undefined',
-      'texts: Invalid input: expected object, received undefined',
     ]);
   });
 });

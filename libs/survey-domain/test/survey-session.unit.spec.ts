@@ -316,7 +316,11 @@ describe('notFoundReply', () => {
     ['en', 'Sorry, we could not find an active survey for this number.'],
     ['no', 'Beklager, vi fant ingen aktiv undersøkelse for dette nummeret.'],
     ['nb', 'Beklager, vi fant ingen aktiv undersøkelse for dette nummeret.'],
-    ['de', 'Sorry, we could not find an active survey for this number.'],
+    ['de', 'Leider haben wir keine aktive Umfrage für diese Nummer gefunden.'],
+    ['sv-FI', 'Tyvärr hittade vi ingen aktiv enkät för det här numret.'],
+    ['es_MX', 'Lo sentimos, no encontramos ninguna encuesta activa para este número.'],
+    ['tlh', 'Sorry, we could not find an active survey for this number.'],
+    ['not a tag!', 'Sorry, we could not find an active survey for this number.'],
   ])('without a survey, in %s', (language, expected) => {
     expect(notFoundReply(undefined, language)).toBe(expected);
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { E164, IsoDateTime, Text } from '../common.js';
+import { LanguagePreference } from '../language-tag.js';
 import { UserSessionVariable } from '../survey.js';
 
 /**
@@ -38,8 +39,11 @@ export const SendSurveyRequest = z.object({
   channel: z.literal('SMS', 'must be "SMS"'),
   /** Prepended to the first SMS. */
   content: Text(1000).optional(),
-  /** Preferred over the survey's default language when the survey has it. */
-  language: Text(10).min(1).optional(),
+  /**
+   * A BCP 47 tag (`sv`, `en-GB`, `pt-BR`; `en_GB` is read as `en-GB`), given in its canonical case. Preferred over
+   * the survey's default language when the survey has it or a language it falls back to (`nb` → `no`, `en-GB` → `en`).
+   */
+  language: LanguagePreference.optional(),
 });
 export type SendSurveyRequest = z.infer<typeof SendSurveyRequest>;
 export type SendSurveyRequestInput = z.input<typeof SendSurveyRequest>;
