@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { SurveyDefinitionRepository } from '@sms-survey/db';
 import type { EventProducer } from '@sms-survey/kafka';
-import { registerOpsRoutes, type ReadinessCheck } from '@sms-survey/service-kit';
+import { registerHttpTracing, registerOpsRoutes, type ReadinessCheck } from '@sms-survey/service-kit';
 import type { OutboundSmsTasks } from './api/outbound-sms-tasks.js';
 import type { SurveySessionReader } from './api/survey-sessions.js';
 import type { SuppressionList } from './api/suppressions.js';
@@ -55,6 +55,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
       return (reply as unknown as { code(c: number): { send(b: unknown): void } }).code(status).send({ error: message });
     },
   });
+  // First, before any route: a span and a latency observation per webhook and API request (docs/observability.md).
+  registerHttpTracing(app, { registry: deps.registry, traced: (route) => route.startsWith('/twilio/') || route.startsWith('/v1/') });
   await app.register(formbody, { bodyLimit: deps.maxBodyBytes });
   registerJsonParser(app);
   registerErrorHandler(app);

@@ -43,7 +43,7 @@ export function startDispatcher(config: DispatcherConfig, logger: Logger, onFata
       });
       const leases = createPartitionLeases(sqlPool, `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`);
       const pacer = createSendPacer({ configuredRates: config.SENDER_RATES, marginMs: config.SEND_WINDOW_MARGIN_MS });
-      const lanes = createSenderLanes({ pacer, handler, leases, logger, maxAttempts: config.TWILIO_MAX_ATTEMPTS });
+      const lanes = createSenderLanes({ pacer, handler, leases, logger, maxAttempts: config.TWILIO_MAX_ATTEMPTS, registry });
       new Gauge({ name: 'dispatcher_active_senders', help: 'Senders with commands queued or on their way on this replica', registers: [registry], collect() { this.set(lanes.activeSenders); } });
       // Each command is handed to its sender's lane as soon as it is consumed; offsets are committed up to the
       // lowest one not settled (libs/kafka, concurrent mode). Each assignment first takes the partitions' leases.

@@ -1,9 +1,11 @@
+import { context, type Context } from '@opentelemetry/api';
 import { SmsSendFailed, SmsSent, Topics, createMessage, uuidFromName, type SmsSendRequested } from '@sms-survey/contracts';
 import { RetryableError, type EventProducer, type OutgoingEvent } from '@sms-survey/kafka';
 import { classifyTwilioError, findRecentMessage, sendSms, type TwilioClient } from '@sms-survey/twilio';
+import { senderKind } from '@sms-survey/sms-domain';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import { createCoalescer } from './coalesce.js';
 import { StoppingError, type SendSlot } from './send-pacer.js';
 import type { Claim, ClaimResult, LedgerOutcome, SendLedger } from './send-ledger.js';
@@ -45,6 +47,22 @@ export const UNPACED: SendSlot = { started: () => undefined, answered: () => und
 export function createSendCommandHandler(deps: SendCommandDeps) {
   const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const outcomes = new Counter({ name: 'dispatcher_sms_total', help: 'Send commands by outcome', labelNames: ['outcome'], registers: [deps.registry] });
+  // Low cardinality: a sender's type (not its number), Twilio's error code (a bounded set of documented codes).
+  const results = new Counter({
+    name: 'sms_send_results_total',
+    help: 'SMS sends settled, recorded in the send ledger: accepted by Twilio, or failed (for good), by sender type and Twilio error code (none: no code)',
+    labelNames: ['sender_type', 'outcome', 'error_code'] as const,
+    registers: [deps.registry],
+  });
+  const requestSeconds = new Histogram({
+    name: 'dispatcher_twilio_request_seconds',
+    help: "Time of one request to Twilio's Messages API, by outcome (ok, error)",
+    labelNames: ['outcome'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [deps.registry],
+  });
+  const countResult = (command: SmsSendRequested['payload'], outcome: 'accepted' | 'failed', errorCode?: number) =>
+    results.inc({ sender_type: senderKind(command.from), outcome, error_code: errorCode === undefined ? 'none' : String(errorCode) });
   const requestSlots = pLimit(deps.maxConcurrentRequests ?? 50);
   // Nothing waits on these but the end of the batch (claims are taken while the sender waits for its window).
   const coalesce = { delayMs: deps.coalesceMs ?? 10, maxItems: 500, maxInFlight: 2 };
@@ -68,24 +86,25 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
     return events.map(() => undefined);
   }, coalesce);
 
-  function sentEvent(command: SmsSendRequested['payload'], messageSid: string, status: string): OutgoingEvent {
+  // Results of several commands share one Kafka write: each carries its own command's trace context.
+  function sentEvent(command: SmsSendRequested['payload'], messageSid: string, status: string, trace: Context): OutgoingEvent {
     const message = createMessage(SmsSent, {
       id: uuidFromName(`sent:${command.commandId}`),
       type: 'sms.send.accepted',
       schemaVersion: 1,
       payload: { commandId: command.commandId, sessionId: command.sessionId, messageSid, from: command.from, to: command.to, status: sentStatus.parse(status) },
     });
-    return { topic: Topics.smsSendResult, key: command.to, message };
+    return { topic: Topics.smsSendResult, key: command.to, message, context: trace };
   }
 
-  function failedEvent(command: SmsSendRequested['payload'], reason: string, errorCode: number | undefined, permanent: boolean): OutgoingEvent {
+  function failedEvent(command: SmsSendRequested['payload'], reason: string, errorCode: number | undefined, permanent: boolean, trace: Context): OutgoingEvent {
     const message = createMessage(SmsSendFailed, {
       id: uuidFromName(`failed:${command.commandId}`),
       type: 'sms.send.failed',
       schemaVersion: 1,
       payload: { commandId: command.commandId, sessionId: command.sessionId, from: command.from, to: command.to, errorCode, reason, permanent },
     });
-    return { topic: Topics.smsSendResult, key: command.to, message };
+    return { topic: Topics.smsSendResult, key: command.to, message, context: trace };
   }
 
   /**
@@ -95,6 +114,8 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
    */
   async function sendClaimed(event: SmsSendRequested, slot: SendSlot, signal?: AbortSignal): Promise<{ settled: Promise<void> }> {
     const command = event.payload;
+    // The command's trace context (the lane runs the send in it): the request slot may run the call from another.
+    const trace = context.active();
     const statusCallback = `${deps.statusCallbackBaseUrl}/twilio/messaging/status?commandId=${command.commandId}`;
     const params = {
       from: command.from,
@@ -108,10 +129,28 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
         const sent = await requestSlots(() => {
           if (signal?.aborted) throw new StoppingError('partition no longer held');
           slot.started();
-          return sendSms(deps.twilio, params).finally(() => slot.answered());
+          const started = performance.now();
+          return context
+            .with(trace, () => sendSms(deps.twilio, params))
+            .then(
+              (answer) => {
+                requestSeconds.observe({ outcome: 'ok' }, (performance.now() - started) / 1000);
+                return answer;
+              },
+              (error: unknown) => {
+                requestSeconds.observe({ outcome: 'error' }, (performance.now() - started) / 1000);
+                throw error;
+              },
+            )
+            .finally(() => slot.answered());
         });
         outcomes.inc({ outcome: 'sent' });
-        return { settled: record({ commandId: command.commandId, state: 'sent', messageSid: sent.sid }).then(() => publish(sentEvent(command, sent.sid, sent.status))) };
+        return {
+          settled: record({ commandId: command.commandId, state: 'sent', messageSid: sent.sid }).then(() => {
+            countResult(command, 'accepted');
+            return publish(sentEvent(command, sent.sid, sent.status, trace));
+          }),
+        };
       } catch (error) {
         if (error instanceof StoppingError) {
           // No request of this attempt was made (and any earlier attempt's error was a certain refusal).
@@ -135,9 +174,10 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
         deps.logger.warn({ commandId: command.commandId, code: verdict.code, reason: verdict.reason }, 'SMS not sent');
         outcomes.inc({ outcome: verdict.permanent ? 'failed-permanent' : 'failed' });
         return {
-          settled: record({ commandId: command.commandId, state: 'failed', errorCode: verdict.code }).then(() =>
-            publish(failedEvent(command, verdict.reason, verdict.code, verdict.permanent)),
-          ),
+          settled: record({ commandId: command.commandId, state: 'failed', errorCode: verdict.code }).then(() => {
+            countResult(command, 'failed', verdict.code);
+            return publish(failedEvent(command, verdict.reason, verdict.code, verdict.permanent, trace));
+          }),
         };
       }
     }
@@ -150,14 +190,15 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
    */
   async function settleUnclaimed(event: SmsSendRequested, pace: () => Promise<SendSlot>, signal?: AbortSignal): Promise<{ settled: Promise<void> }> {
     const command = event.payload;
+    const trace = context.active();
     const entry = await deps.ledger.get(command.commandId);
     if (entry?.state === 'sent' && entry.messageSid) {
       outcomes.inc({ outcome: 'duplicate' });
-      return { settled: publish(sentEvent(command, entry.messageSid, 'queued')) };
+      return { settled: publish(sentEvent(command, entry.messageSid, 'queued', trace)) };
     }
     if (entry?.state === 'failed') {
       outcomes.inc({ outcome: 'duplicate' });
-      return { settled: publish(failedEvent(command, 'send failed earlier', entry.errorCode ?? undefined, true)) };
+      return { settled: publish(failedEvent(command, 'send failed earlier', entry.errorCode ?? undefined, true, trace)) };
     }
     // `sending`: another dispatcher is sending it right now, or died doing so. Once the row is stale, ask
     // Twilio whether the message exists: if it does, record it; if not, it was never accepted, so send it.
@@ -170,7 +211,8 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
       await deps.ledger.markSent(command.commandId, existing.sid);
       outcomes.inc({ outcome: 'recovered' });
       deps.logger.warn({ commandId: command.commandId, messageSid: existing.sid }, 'recovered a send whose dispatcher died after Twilio accepted it');
-      return { settled: publish(sentEvent(command, existing.sid, existing.status)) };
+      countResult(command, 'accepted');
+      return { settled: publish(sentEvent(command, existing.sid, existing.status, trace)) };
     }
     deps.logger.warn({ commandId: command.commandId }, 'a dispatcher died before Twilio accepted this message; sending it now');
     return sendClaimed(event, await pace(), signal);

@@ -1,22 +1,35 @@
+import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
 import { Prisma, inSqlTransaction, prismaSql, type PrismaClient, type Sql } from '@sms-survey/db';
+import { messageContext, traceparentOf } from '@sms-survey/kafka';
 import type pg from 'pg';
 import { enqueue, type OutboxEntry, type OutboxRelay } from './outbox-relay.js';
+import { SessionTally } from './survey-metrics.js';
 
 export type Tx = Prisma.TransactionClient;
 
+const tracer = trace.getTracer('@sms-survey/survey-orchestrator');
+
 /**
  * The outbox entries a transaction produces. `add` collects them in order; `flush` writes what was added
- * since the last flush with one INSERT. Everything flushed is published after the commit.
+ * since the last flush with one INSERT. Everything flushed is published after the commit. `tally` collects what
+ * the transaction decided for the metrics, counted after the commit.
  */
 export class TransactionOutbox {
   private pending: OutboxEntry[] = [];
   readonly ids: bigint[] = [];
   readonly entries: OutboxEntry[] = [];
+  readonly tally = new SessionTally();
 
   constructor(private readonly sql: Sql) {}
 
-  add(entries: readonly OutboxEntry[]): void {
-    this.pending.push(...entries);
+  /**
+   * Adds entries produced for `cause` (a consumed message: they carry its trace context, `messageContext`), or for
+   * the work running now (the active trace context) when it is not given.
+   */
+  add(entries: readonly OutboxEntry[], cause?: object): void {
+    if (entries.length === 0) return;
+    const traceparent = traceparentOf((cause && messageContext(cause)) || context.active());
+    for (const e of entries) this.pending.push(traceparent && !e.traceparent ? { ...e, traceparent } : e);
   }
 
   async flush(): Promise<void> {
@@ -40,6 +53,34 @@ async function recordApplied<E extends { id: string }>(sql: Sql, consumerGroup: 
   return events.filter((e) => unapplied.delete(e.id)); // a repeated id counts once, at its first place
 }
 
+/** The tally of the transaction `tx` (handlers that get only `tx` note what they decided there). */
+const talliesByTx = new WeakMap<object, SessionTally>();
+
+export function tallyOf(tx: Tx): SessionTally | undefined {
+  return talliesByTx.get(tx);
+}
+
+/** A span around one database transaction (docs/observability.md); it fails with the transaction. */
+async function inTransactionSpan<T>(events: number, work: () => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(
+    'postgresql transaction',
+    { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.operation.name': 'transaction', 'sms_survey.events': events } },
+    async (span: Span) => {
+      try {
+        return await work();
+      } catch (error) {
+        if (span.isRecording()) {
+          span.recordException(error instanceof Error ? error : String(error));
+          span.setStatus({ code: SpanStatusCode.ERROR, message: 'rolled back' });
+        }
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
 /** Long enough for a batch of several hundred events; Prisma's default (5 s) is meant for single requests. */
 const BATCH_TRANSACTION_TIMEOUT_MS = 60_000;
 
@@ -58,17 +99,20 @@ export async function applyBatchOnce<E extends { id: string }>(
   events: readonly E[],
   apply: (tx: Tx, fresh: E[], outbox: TransactionOutbox) => Promise<void>,
 ): Promise<Set<string>> {
-  const written = await prisma.$transaction(
-    async (tx) => {
-      const fresh = await recordApplied(prismaSql(tx), consumerGroup, events);
-      const outbox = new TransactionOutbox(prismaSql(tx));
-      if (fresh.length > 0) await apply(tx, fresh, outbox);
-      await outbox.flush();
-      return { applied: new Set(fresh.map((e) => e.id)), outbox };
-    },
-    { timeout: BATCH_TRANSACTION_TIMEOUT_MS },
+  const written = await inTransactionSpan(events.length, () =>
+    prisma.$transaction(
+      async (tx) => {
+        const fresh = await recordApplied(prismaSql(tx), consumerGroup, events);
+        const outbox = new TransactionOutbox(prismaSql(tx));
+        talliesByTx.set(tx, outbox.tally);
+        if (fresh.length > 0) await apply(tx, fresh, outbox);
+        await outbox.flush();
+        return { applied: new Set(fresh.map((e) => e.id)), outbox };
+      },
+      { timeout: BATCH_TRANSACTION_TIMEOUT_MS },
+    ),
   );
-  await relay.publishCommitted(written.outbox.ids, written.outbox.entries);
+  await relay.publishCommitted(written.outbox.ids, written.outbox.entries, written.outbox.tally);
   return written.applied;
 }
 
@@ -99,17 +143,19 @@ export async function applySqlBatchOnce<E extends { id: string }>(
   events: readonly E[],
   apply: (sql: Sql, fresh: E[], outbox: TransactionOutbox) => Promise<E[]>,
 ): Promise<E[]> {
-  const written = await inSqlTransaction(pool, async (sql) => {
-    const fresh = await recordApplied(sql, consumerGroup, events);
-    const outbox = new TransactionOutbox(sql);
-    const left = fresh.length > 0 ? await apply(sql, fresh, outbox) : [];
-    if (left.length > 0) {
-      await sql(Prisma.sql`
-        DELETE FROM processed_message WHERE consumer_group = ${consumerGroup} AND message_id = ANY(${left.map((e) => e.id)}::uuid[])`);
-    }
-    await outbox.flush();
-    return { left, outbox };
-  });
-  await relay.publishCommitted(written.outbox.ids, written.outbox.entries);
+  const written = await inTransactionSpan(events.length, () =>
+    inSqlTransaction(pool, async (sql) => {
+      const fresh = await recordApplied(sql, consumerGroup, events);
+      const outbox = new TransactionOutbox(sql);
+      const left = fresh.length > 0 ? await apply(sql, fresh, outbox) : [];
+      if (left.length > 0) {
+        await sql(Prisma.sql`
+          DELETE FROM processed_message WHERE consumer_group = ${consumerGroup} AND message_id = ANY(${left.map((e) => e.id)}::uuid[])`);
+      }
+      await outbox.flush();
+      return { left, outbox };
+    }),
+  );
+  await relay.publishCommitted(written.outbox.ids, written.outbox.entries, written.outbox.tally);
   return written.left;
 }

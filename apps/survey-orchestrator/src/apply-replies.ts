@@ -1,4 +1,6 @@
+import { context } from '@opentelemetry/api';
 import type { InboundSmsReceived } from '@sms-survey/contracts';
+import { messageContext } from '@sms-survey/kafka';
 import type { PrismaClient } from '@sms-survey/db';
 import type pg from 'pg';
 import { applyOnce, applySqlBatchOnce } from './apply-once.js';
@@ -20,5 +22,10 @@ export interface ReplyContext {
 export async function applyReplies(ctx: ReplyContext, events: readonly InboundSmsReceived[], now: Date): Promise<void> {
   const { prisma, sqlPool, relay, consumerGroup, deps } = ctx;
   const left = await applySqlBatchOnce(sqlPool, relay, consumerGroup, events, (sql, fresh, outbox) => handleInboundSmsBatch(sql, fresh, deps, now, outbox));
-  for (const event of left) await applyOnce(prisma, relay, consumerGroup, event.id, (tx) => handleInboundSms(tx, event, deps, now));
+  for (const event of left) {
+    // Each in the trace context of its own message (the batch's may be a span of several).
+    await context.with(messageContext(event) ?? context.active(), () =>
+      applyOnce(prisma, relay, consumerGroup, event.id, (tx) => handleInboundSms(tx, event, deps, now)),
+    );
+  }
 }

@@ -14,7 +14,7 @@ export function createExpiryTimer(prisma: PrismaClient, relay: OutboxRelay, logg
   let running: Promise<void> | undefined;
 
   async function expireDue(): Promise<number> {
-    const ids = await prisma.$transaction(async (tx) => {
+    const committed = await prisma.$transaction(async (tx) => {
       const due = await tx.$queryRaw<{ id: string }[]>`
         SELECT id FROM survey_session WHERE status = 'active' AND expires_at <= now()
         ORDER BY expires_at LIMIT ${options.batch ?? 100} FOR UPDATE SKIP LOCKED`;
@@ -23,8 +23,10 @@ export function createExpiryTimer(prisma: PrismaClient, relay: OutboxRelay, logg
         const session = await tx.surveySession.findUniqueOrThrow({ where: { id } });
         entries.push(await endSession(tx, session, 'expired', new Date(), 'expiry time reached'));
       }
-      return enqueue(prismaSql(tx), entries);
+      return { ids: await enqueue(prismaSql(tx), entries), entries };
     });
+    relay.committed(committed.entries);
+    const { ids } = committed;
     await relay.publish(ids);
     return ids.length;
   }

@@ -13,6 +13,8 @@ import { handleInboundSms } from './handlers/inbound-sms.handler.js';
 import { handleSurveySend } from './handlers/survey-send.handler.js';
 import { createOutboxRelay, type OutboxEntry } from './outbox-relay.js';
 import { createSurveyCatalog } from './survey-catalog.js';
+import { registerOutboxMetrics } from './outbox-metrics.js';
+import { createSurveyMetrics } from './survey-metrics.js';
 
 export const SERVICE = 'survey-orchestrator';
 
@@ -37,7 +39,10 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
     onFatal,
     // Customer replies, the hot path, are applied in raw SQL on the plain pg connections (apply-once.ts).
     build({ producer, prisma, sqlPool, registry, consumer: createConsumer }) {
-      const relay = createOutboxRelay(prisma, producer, logger, { sql: poolSql(sqlPool) });
+      // Survey and SMS metrics, counted from what each transaction committed (docs/observability.md).
+      const surveyMetrics = createSurveyMetrics(registry);
+      registerOutboxMetrics(registry, sqlPool, logger);
+      const relay = createOutboxRelay(prisma, producer, logger, { sql: poolSql(sqlPool), onCommitted: surveyMetrics.committed });
       const expiry = createExpiryTimer(prisma, relay, logger, { intervalMs: config.EXPIRY_CHECK_INTERVAL_MS });
       const catalog = createSurveyCatalog(prisma);
       const senders: SenderPolicy = {
@@ -92,7 +97,8 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
             return applyReplies({ prisma, sqlPool, relay, consumerGroup: group, deps: inboundDeps }, replies, now);
           }
           const applied = await applyBatchOnce(prisma, relay, group, events, async (tx, fresh, outbox) => {
-            for (const event of fresh) outbox.add(await applyEvent(tx, event, now, flexResults));
+            // Each event's outbox entries carry its own trace context (the batch may be a span of several).
+            for (const event of fresh) outbox.add(await applyEvent(tx, event, now, flexResults), event);
           });
           reportFlexResults(events, applied, flexResults);
         },

@@ -1,7 +1,8 @@
 import { allTopics, type TopicDefinition } from '@sms-survey/contracts';
 import { Prisma, prismaSql, type PrismaClient, type Sql } from '@sms-survey/db';
-import type { EventProducer, OutgoingEvent } from '@sms-survey/kafka';
+import { contextFromTraceparent, type EventProducer, type OutgoingEvent } from '@sms-survey/kafka';
 import type { Logger } from 'pino';
+import type { SessionTally } from './survey-metrics.js';
 
 export interface OutboxEntry {
   topic: TopicDefinition;
@@ -9,10 +10,15 @@ export interface OutboxEntry {
   message: { id: string; type: string };
   /** Publish no earlier than this (a durable timer); now when absent. */
   availableAt?: Date;
+  /**
+   * The W3C traceparent of the work that produced the entry (the consumed message's span), stored with the row and
+   * put on the published message, so the trace goes on across the commit; TransactionOutbox sets it.
+   */
+  traceparent?: string;
 }
 
 type Tx = Prisma.TransactionClient;
-type OutboxRow = { id: bigint; topic: string; key: string; payload: unknown };
+type OutboxRow = { id: bigint; topic: string; key: string; payload: unknown; traceparent: string | null };
 
 /** Writes events to the outbox inside the caller's transaction; they are published after it commits. */
 export async function enqueue(sql: Sql, entries: readonly OutboxEntry[]): Promise<bigint[]> {
@@ -20,11 +26,12 @@ export async function enqueue(sql: Sql, entries: readonly OutboxEntry[]): Promis
   // One statement; created_at and (unless scheduled) available_at are the transaction's now(), so a row due at
   // once has available_at = created_at (which the sweep's grace period relies on).
   const rows = await sql<{ id: bigint | string }>(Prisma.sql`
-    INSERT INTO outbox_event (topic, key, payload, available_at)
-    SELECT u.topic, u.key, u.payload::jsonb, COALESCE(NULLIF(u.at, '')::timestamptz, now())
+    INSERT INTO outbox_event (topic, key, payload, available_at, traceparent)
+    SELECT u.topic, u.key, u.payload::jsonb, COALESCE(NULLIF(u.at, '')::timestamptz, now()), u.traceparent
     FROM unnest(${entries.map((e) => e.topic.name)}::text[], ${entries.map((e) => e.key)}::text[],
-                ${entries.map((e) => JSON.stringify(e.message))}::text[], ${entries.map((e) => e.availableAt?.toISOString() ?? '')}::text[])
-         WITH ORDINALITY AS u(topic, key, payload, at, ord)
+                ${entries.map((e) => JSON.stringify(e.message))}::text[], ${entries.map((e) => e.availableAt?.toISOString() ?? '')}::text[],
+                ${entries.map((e) => e.traceparent ?? null)}::text[])
+         WITH ORDINALITY AS u(topic, key, payload, at, traceparent, ord)
     ORDER BY u.ord
     RETURNING id`);
   // One INSERT: the sequence numbers its rows in the order given, so ascending ids match `entries` in order.
@@ -52,7 +59,13 @@ export function createOutboxRelay(
   prisma: PrismaClient,
   producer: EventProducer,
   logger: Logger,
-  options: { sweepIntervalMs?: number; /** For the marking UPDATE, which runs after every batch; Prisma by default. */ sql?: Sql } = {},
+  options: {
+    sweepIntervalMs?: number;
+    /** For the marking UPDATE, which runs after every batch; Prisma by default. */
+    sql?: Sql;
+    /** Told what each transaction committed (the survey metrics count from it): see `committed`. */
+    onCommitted?: (entries: readonly OutboxEntry[], tally?: SessionTally) => void;
+  } = {},
 ) {
   const markSql = options.sql ?? prismaSql(prisma);
   let timer: NodeJS.Timeout | undefined;
@@ -90,7 +103,7 @@ export function createOutboxRelay(
     const events: OutgoingEvent[] = rows.map((r) => {
       const topic = topicsByName.get(r.topic);
       if (!topic) throw new Error(`outbox row ${r.id} names unknown topic ${r.topic}`);
-      return { topic, key: r.key, message: r.payload as OutgoingEvent['message'] };
+      return { topic, key: r.key, message: r.payload as OutgoingEvent['message'], context: contextFromTraceparent(r.traceparent) };
     });
     await producer.publish(events);
     await tx.outboxEvent.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { publishedAt: new Date() } });
@@ -102,7 +115,7 @@ export function createOutboxRelay(
         const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK}) AS locked`;
         if (!lock?.locked) return;
         const rows = await tx.$queryRaw<OutboxRow[]>`
-          SELECT id, topic, key, payload FROM outbox_event
+          SELECT id, topic, key, payload, traceparent FROM outbox_event
           WHERE published_at IS NULL AND available_at <= now()
             AND (available_at > created_at OR created_at < now() - make_interval(secs => ${COMMITTED_GRACE_SECONDS}))
           ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED`;
@@ -112,12 +125,22 @@ export function createOutboxRelay(
     );
   }
 
+  /** What a transaction has just committed, for the metrics; called once per commit, before anything is published. */
+  function committed(entries: readonly OutboxEntry[], tally?: SessionTally): void {
+    try {
+      options.onCommitted?.(entries, tally);
+    } catch (e) {
+      logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'counting committed events failed');
+    }
+  }
+
   return {
+    committed,
     async publish(ids: readonly bigint[]): Promise<void> {
       if (ids.length === 0) return;
       await prisma.$transaction(async (tx) => {
         const rows = await tx.$queryRaw<OutboxRow[]>`
-          SELECT id, topic, key, payload FROM outbox_event
+          SELECT id, topic, key, payload, traceparent FROM outbox_event
           WHERE id = ANY(${[...ids]}::bigint[]) AND published_at IS NULL AND available_at <= now()
           ORDER BY id FOR UPDATE SKIP LOCKED`;
         await publishLocked(tx, rows);
@@ -137,15 +160,16 @@ export function createOutboxRelay(
      * Should a sweep (a slow process, another replica) pick a row up anyway, it is published twice, which the
      * same de-duplication covers.
      */
-    async publishCommitted(ids: readonly bigint[], entries: readonly OutboxEntry[]): Promise<void> {
+    async publishCommitted(ids: readonly bigint[], entries: readonly OutboxEntry[], tally?: SessionTally): Promise<void> {
       if (ids.length !== entries.length) throw new Error(`outbox: ${ids.length} ids for ${entries.length} entries`);
+      committed(entries, tally);
       const now = Date.now();
       const dueIds: bigint[] = [];
       const events: OutgoingEvent[] = [];
       entries.forEach((e, i) => {
         if (e.availableAt && e.availableAt.getTime() > now) return;
         dueIds.push(ids[i]!);
-        events.push({ topic: e.topic, key: e.key, message: e.message as OutgoingEvent['message'] });
+        events.push({ topic: e.topic, key: e.key, message: e.message as OutgoingEvent['message'], context: contextFromTraceparent(e.traceparent) });
       });
       if (events.length === 0) return;
       // Every OutboxEntry is built by createMessage with its topic's schema (session-events.ts, sms-commands.ts).

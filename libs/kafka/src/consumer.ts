@@ -1,3 +1,4 @@
+import { context, type Context, type Span } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { Generation, type PartitionContext, type TopicPartition } from './generation.js';
 import type { Logger } from 'pino';
@@ -6,6 +7,7 @@ import { deadLetterTopicName, type MessageOf, type TopicDefinition } from '@sms-
 import type { EventProducer } from './producer.js';
 import { describeError, isPartitionLost, retryFlag } from './errors.js';
 import type { ConsumerMetrics } from './metrics.js';
+import { endSpanWithError, rememberMessageContext, startBatchSpan, startConsumerSpan } from './tracing.js';
 
 export interface ConsumedEvent<T> {
   topic: string;
@@ -13,6 +15,12 @@ export interface ConsumedEvent<T> {
   offset: string;
   key: string | null;
   event: T;
+  /**
+   * The trace context the message is processed in: its consumer span, a child of the producer's (the headers'
+   * `traceparent`). The handler runs in it; work done later or elsewhere for this message (a dispatcher lane)
+   * should run in it too. Without a tracing SDK it carries nothing.
+   */
+  context: Context;
 }
 
 export interface BatchContext {
@@ -167,8 +175,20 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
     return { ok: true, value: result.data };
   }
 
-  function toEvent(topic: string, partition: number, message: KafkaMessage, value: unknown): ConsumedEvent<MessageOf<T>> {
-    return { topic: topic.slice(prefix.length), partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, event: value as MessageOf<T> };
+  function toEvent(topic: string, partition: number, message: KafkaMessage, value: unknown, ctx: Context): ConsumedEvent<MessageOf<T>> {
+    rememberMessageContext(value, ctx, (value as { id?: string }).id);
+    return { topic: topic.slice(prefix.length), partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, event: value as MessageOf<T>, context: ctx };
+  }
+
+  /** The consumer span of one message (libs/kafka/src/tracing.ts). */
+  const consumerSpan = (topic: string, partition: number, message: KafkaMessage) =>
+    startConsumerSpan(topic, partition, message.offset, groupId, message.headers);
+
+  /** Ends a message's span: dead-lettered (`reason`), not finished (`error`: it is redelivered), or done. */
+  function endMessageSpan(span: Span, outcome: { deadLettered?: string; error?: unknown }): void {
+    if (outcome.deadLettered !== undefined) endSpanWithError(span, `dead-lettered: ${outcome.deadLettered}`);
+    else if (outcome.error !== undefined) endSpanWithError(span, `not finished (redelivered): ${describeError(outcome.error)}`, outcome.error);
+    else span.end();
   }
 
   /**
@@ -212,10 +232,23 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
   }
 
   async function processMessage(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>) {
-    const parsed = parse(topic, message);
-    if (!parsed.ok) return deadLetter(topic, partition, message, parsed.reason);
-    const event = toEvent(topic, partition, message, parsed.value);
-    await withRetries(topic, partition, message.offset, () => handle!(event), (reason) => deadLetter(topic, partition, message, reason), heartbeat);
+    const { span, ctx } = consumerSpan(topic, partition, message);
+    const outcome: { deadLettered?: string; error?: unknown } = {};
+    const giveUp = (reason: string) => {
+      outcome.deadLettered = reason;
+      return deadLetter(topic, partition, message, reason);
+    };
+    try {
+      const parsed = parse(topic, message);
+      if (!parsed.ok) return await giveUp(parsed.reason);
+      const event = toEvent(topic, partition, message, parsed.value, ctx);
+      await context.with(ctx, () => withRetries(topic, partition, message.offset, () => handle!(event), giveUp, heartbeat));
+    } catch (error) {
+      outcome.error = error;
+      throw error;
+    } finally {
+      endMessageSpan(span, outcome);
+    }
   }
 
   async function processBatch(payload: EachBatchPayload): Promise<void> {
@@ -224,30 +257,71 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
     for (let i = 0; i < batch.messages.length; i += size) {
       if (!isRunning() || isStale() || stopping) return;
       const chunk = batch.messages.slice(i, i + size);
-      const valid: { message: KafkaMessage; event: ConsumedEvent<MessageOf<T>> }[] = [];
-      for (const message of chunk) {
-        const parsed = parse(batch.topic, message);
-        if (parsed.ok) valid.push({ message, event: toEvent(batch.topic, batch.partition, message, parsed.value) });
-        else await deadLetter(batch.topic, batch.partition, message, parsed.reason);
-      }
-      if (valid.length > 0) {
-        await withRetries(
-          batch.topic,
-          batch.partition,
-          chunk[0]!.offset,
-          () => handleBatch!(valid.map((v) => v.event), { heartbeat, signal: stopRequested.signal }),
-          async (reason) => {
-            if (handle) {
-              logger.warn({ topic: batch.topic, partition: batch.partition, offset: chunk[0]!.offset, reason }, 'batch failed; handling its messages one by one');
-              for (const v of valid) {
-                await withRetries(batch.topic, batch.partition, v.message.offset, () => handle(v.event), (why) => deadLetter(batch.topic, batch.partition, v.message, why), heartbeat);
-              }
-            } else {
-              for (const v of valid) await deadLetter(batch.topic, batch.partition, v.message, reason);
-            }
-          },
-          heartbeat,
-        );
+      const valid: { message: KafkaMessage; event: ConsumedEvent<MessageOf<T>>; span: Span; outcome: { deadLettered?: string; error?: unknown } }[] = [];
+      // Each message has its own consumer span (a child of its producer's), open until the chunk is done.
+      const spans: { span: Span; outcome: { deadLettered?: string; error?: unknown } }[] = [];
+      try {
+        for (const message of chunk) {
+          const { span, ctx } = consumerSpan(batch.topic, batch.partition, message);
+          const outcome: { deadLettered?: string; error?: unknown } = {};
+          spans.push({ span, outcome });
+          const parsed = parse(batch.topic, message);
+          if (parsed.ok) valid.push({ message, event: toEvent(batch.topic, batch.partition, message, parsed.value, ctx), span, outcome });
+          else {
+            outcome.deadLettered = parsed.reason;
+            await deadLetter(batch.topic, batch.partition, message, parsed.reason);
+          }
+        }
+        if (valid.length > 0) {
+          // One message: the batch handler runs in its span. Several: in a span of the batch linked to theirs.
+          const batchSpan = valid.length === 1 ? undefined : startBatchSpan(batch.topic, groupId, valid.map((v) => v.event.context));
+          const batchCtx = batchSpan?.ctx ?? valid[0]!.event.context;
+          try {
+            await context.with(batchCtx, () =>
+              withRetries(
+                batch.topic,
+                batch.partition,
+                chunk[0]!.offset,
+                () => handleBatch!(valid.map((v) => v.event), { heartbeat, signal: stopRequested.signal }),
+                async (reason) => {
+                  if (handle) {
+                    logger.warn({ topic: batch.topic, partition: batch.partition, offset: chunk[0]!.offset, reason }, 'batch failed; handling its messages one by one');
+                    for (const v of valid) {
+                      await context.with(v.event.context, () =>
+                        withRetries(
+                          batch.topic,
+                          batch.partition,
+                          v.message.offset,
+                          () => handle(v.event),
+                          (why) => {
+                            v.outcome.deadLettered = why;
+                            return deadLetter(batch.topic, batch.partition, v.message, why);
+                          },
+                          heartbeat,
+                        ),
+                      );
+                    }
+                  } else {
+                    for (const v of valid) {
+                      v.outcome.deadLettered = reason;
+                      await deadLetter(batch.topic, batch.partition, v.message, reason);
+                    }
+                  }
+                },
+                heartbeat,
+              ),
+            );
+            batchSpan?.span.end();
+          } catch (error) {
+            if (batchSpan) endSpanWithError(batchSpan.span, `not finished (redelivered): ${describeError(error)}`, error);
+            throw error;
+          }
+        }
+      } catch (error) {
+        for (const s of spans) if (s.outcome.deadLettered === undefined) s.outcome.error = error;
+        throw error;
+      } finally {
+        for (const s of spans) endMessageSpan(s.span, s.outcome);
       }
       resolveOffset(chunk[chunk.length - 1]!.offset);
       await commitOffsetsIfNecessary();
@@ -308,22 +382,30 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
     if (resumed.length > 0 && gen === generation) consumer?.resume(byTopic(resumed));
   }
 
-  function startHandling(gen: Generation, topic: string, partition: number, message: KafkaMessage, event: ConsumedEvent<MessageOf<T>>): void {
-    const context = gen.context(topic, partition);
-    const done = withRetries(
-      topic,
-      partition,
-      message.offset,
-      () => handleConcurrently!(event, context),
-      (reason) => deadLetter(topic, partition, message, reason),
-      async () => undefined,
-      context.signal,
+  function startHandling(gen: Generation, topic: string, partition: number, message: KafkaMessage, event: ConsumedEvent<MessageOf<T>>, span: Span): void {
+    const partitionContext = gen.context(topic, partition);
+    const outcome: { deadLettered?: string; error?: unknown } = {};
+    const done = context.with(event.context, () =>
+      withRetries(
+        topic,
+        partition,
+        message.offset,
+        () => handleConcurrently!(event, partitionContext),
+        (reason) => {
+          outcome.deadLettered = reason;
+          return deadLetter(topic, partition, message, reason);
+        },
+        async () => undefined,
+        partitionContext.signal,
+      ),
     ).then(
       () => {
+        endMessageSpan(span, outcome);
         gen.finish(topic, partition, Number(message.offset));
         resumeIfDue(gen);
       },
       (error: unknown) => {
+        endMessageSpan(span, { error });
         if (isPartitionLost(error) && !gen.isLost(topic, partition)) {
           logger.warn({ topic, partition, err: describeError(error) }, 'partition taken over by another replica; leaving it until the group rebalances');
           gen.lose(topic, partition);
@@ -351,9 +433,11 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) return;
       if (gen.accept(batch.topic, batch.partition, Number(message.offset))) {
+        const { span, ctx } = consumerSpan(batch.topic, batch.partition, message);
         const parsed = parse(batch.topic, message);
-        if (parsed.ok) startHandling(gen, batch.topic, batch.partition, message, toEvent(batch.topic, batch.partition, message, parsed.value));
+        if (parsed.ok) startHandling(gen, batch.topic, batch.partition, message, toEvent(batch.topic, batch.partition, message, parsed.value, ctx), span);
         else {
+          endMessageSpan(span, { deadLettered: parsed.reason });
           await deadLetter(batch.topic, batch.partition, message, parsed.reason);
           gen.finish(batch.topic, batch.partition, Number(message.offset));
         }

@@ -7,3 +7,4 @@ export * from './metrics.js';
 export * from './consumer-lag.js';
 export * from './topics-admin.js';
 export * from './health.js';
+export { contextFromTraceparent, extractTraceContext, messageContext, traceHeaders, traceparentOf } from './tracing.js';

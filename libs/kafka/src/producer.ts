@@ -1,11 +1,19 @@
+import { SpanKind, SpanStatusCode, context, trace, type Context, type Span } from '@opentelemetry/api';
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { MessageOf, TopicDefinition } from '@sms-survey/contracts';
+import { traceHeaders, tracer } from './tracing.js';
 
 export interface OutgoingEvent<T extends TopicDefinition = TopicDefinition> {
   topic: T;
   key: string;
   message: MessageOf<T>;
   headers?: Record<string, string>;
+  /**
+   * The trace context the message is published in (its producer span's parent, whose `traceparent` goes into the
+   * headers); the active context when absent. Given where the publish runs outside the work it belongs to: the
+   * outbox (a stored context), results gathered from several commands into one write (the dispatcher).
+   */
+  context?: Context;
 }
 
 export interface RawRecord {
@@ -169,13 +177,45 @@ export function createEventProducer(kafka: Kafka, options: ProducerOptions = {})
     publishRaw,
     publish(events, publishOptions) {
       const validated = publishOptions?.validated === true;
-      return publishRaw(
-        events.map((e) => ({
-          topic: prefix + e.topic.name,
-          key: e.key,
-          value: JSON.stringify(validated ? e.message : e.topic.schema.parse(e.message)),
-          headers: { 'message-type': (e.message as { type: string }).type, ...e.headers },
-        })),
+      let spans: Span[] | undefined;
+      const records = events.map((e): RawRecord => {
+        const topic = prefix + e.topic.name;
+        const message = e.message as { type: string; id: string };
+        const value = JSON.stringify(validated ? e.message : e.topic.schema.parse(e.message));
+        const headers: Record<string, string> = { 'message-type': message.type, ...e.headers };
+        // One producer span per message, a child of the work it belongs to; its context goes into the headers.
+        // Without a tracing SDK the span is a no-op with no valid context, and nothing is added.
+        const parent = e.context ?? context.active();
+        const span = tracer.startSpan(`send ${topic}`, { kind: SpanKind.PRODUCER }, parent);
+        if (trace.isSpanContextValid(span.spanContext())) {
+          if (span.isRecording()) {
+            span.setAttributes({
+              'messaging.system': 'kafka',
+              'messaging.operation.type': 'send',
+              'messaging.operation.name': 'send',
+              'messaging.destination.name': topic,
+              'messaging.message.id': message.id,
+            });
+          }
+          Object.assign(headers, traceHeaders(trace.setSpan(parent, span)));
+          (spans ??= []).push(span);
+        }
+        return { topic, key: e.key, value, headers };
+      });
+      const written = publishRaw(records);
+      if (!spans) return written;
+      const traced = spans;
+      return written.then(
+        () => {
+          for (const span of traced) span.end();
+        },
+        (error: unknown) => {
+          for (const span of traced) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+            span.end();
+          }
+          throw error;
+        },
       );
     },
   };

@@ -5,3 +5,4 @@ export * from './ops-routes.js';
 export * from './lifecycle.js';
 export * from './twilio-config.js';
 export * from './worker.js';
+export * from './tracing.js';

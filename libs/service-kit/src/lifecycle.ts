@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { startTracing, type Tracing } from './tracing.js';
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -40,13 +41,23 @@ export interface ServiceHandle {
 }
 
 /**
- * Process wiring shared by every service: start, then on SIGTERM/SIGINT stop within the timeout and exit 0;
- * exit 1 if stopping takes too long, on a fatal error, or when the start itself throws.
+ * Process wiring shared by every service: tracing first (libs/service-kit/src/tracing.ts: OTLP when
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set, off otherwise), then start; on SIGTERM/SIGINT stop within the timeout,
+ * export the spans still buffered and exit 0; exit 1 if stopping takes too long, on a fatal error, or when the
+ * start itself throws.
  */
 export function runService(options: { name: string; logger: Logger; shutdownTimeoutMs: number; start: () => Promise<ServiceHandle> }): void {
   const { logger } = options;
   let handle: ServiceHandle | undefined;
   let stopping = false;
+  let tracing: Tracing | undefined;
+  try {
+    tracing = startTracing({ serviceName: options.name });
+    if (tracing.enabled) logger.info('tracing on (OpenTelemetry)');
+  } catch (error) {
+    logger.fatal({ err: error }, `${options.name} failed to start`);
+    process.exit(1);
+  }
 
   const shutdown = async (reason: string, code: number) => {
     if (stopping) return;
@@ -59,6 +70,7 @@ export function runService(options: { name: string; logger: Logger; shutdownTime
     timer.unref();
     try {
       await handle?.stop();
+      await tracing?.shutdown().catch((e: unknown) => logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'exporting the last spans failed'));
       logger.info(`${options.name} stopped`);
       process.exit(code);
     } catch (error) {

@@ -14,6 +14,9 @@ export function maskPhone(value: string): string {
 }
 
 const BODY_KEYS = new Set(['body', 'Body', 'content', 'rawReply', 'text', 'message_body']);
+/** Trace and span ids (hex; one of only digits would look like a phone number) are kept as they are. */
+const TRACE_KEYS = new Set(['trace_id', 'span_id']);
+const HEX_ID = /^[0-9a-f]{16}([0-9a-f]{16})?$/;
 
 /** Deep copy of a log object with bodies replaced and phone numbers masked in every string. */
 export function maskPersonalData(value: unknown, depth = 0): unknown {
@@ -24,7 +27,8 @@ export function maskPersonalData(value: unknown, depth = 0): unknown {
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = BODY_KEYS.has(k) && typeof v === 'string' ? `[${v.length} chars]` : maskPersonalData(v, depth + 1);
+      if (TRACE_KEYS.has(k) && typeof v === 'string' && HEX_ID.test(v)) out[k] = v;
+      else out[k] = BODY_KEYS.has(k) && typeof v === 'string' ? `[${v.length} chars]` : maskPersonalData(v, depth + 1);
     }
     return out;
   }

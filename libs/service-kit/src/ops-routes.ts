@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 export interface ReadinessCheck {
   name: string;
@@ -48,9 +48,8 @@ export function createMetricsRegistry(service: string): Registry {
  * ones otherwise). GET /metrics: Prometheus text format.
  */
 export function registerOpsRoutes(app: FastifyInstance, options: { checks: readonly ReadinessCheck[]; registry: Registry }): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
-    const results = await Promise.all(
+  const runChecks = () =>
+    Promise.all(
       options.checks.map(async (c) => {
         try {
           return { name: c.name, ok: await withTimeout(c.check) };
@@ -59,6 +58,35 @@ export function registerOpsRoutes(app: FastifyInstance, options: { checks: reado
         }
       }),
     );
+  // What /readyz answers, on /metrics too (each check is bounded and cached, so a scrape costs little): an alert
+  // can say which dependency a service has lost, and that no replica is ready.
+  if (!options.registry.getSingleMetric('service_ready')) {
+    // Both gauges of one scrape share one run of the checks.
+    let scrape: ReturnType<typeof runChecks> | undefined;
+    const shared = () => (scrape ??= runChecks().finally(() => setImmediate(() => (scrape = undefined))));
+    new Gauge({
+      name: 'service_readiness_check',
+      help: 'Readiness checks (as /readyz): 1 passing, 0 failing',
+      labelNames: ['check'] as const,
+      registers: [options.registry],
+      async collect() {
+        const results = await shared();
+        this.reset();
+        for (const r of results) this.set({ check: r.name }, r.ok ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'service_ready',
+      help: '1 when every readiness check passes (GET /readyz answers 200), else 0',
+      registers: [options.registry],
+      async collect() {
+        this.set((await shared()).every((r) => r.ok) ? 1 : 0);
+      },
+    });
+  }
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const results = await runChecks();
     const failing = results.filter((r) => !r.ok).map((r) => r.name);
     return reply.code(failing.length ? 503 : 200).send({ status: failing.length ? 'not ready' : 'ready', failing });
   });

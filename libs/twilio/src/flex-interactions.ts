@@ -1,4 +1,5 @@
 import type { TwilioClient } from './client.js';
+import { inTwilioSpan } from './tracing.js';
 
 /** A TaskRouter worker whose attributes name a phone number. */
 export interface WorkerByPhone {
@@ -72,21 +73,27 @@ type RoutingProperties = { sid?: unknown; attributes?: unknown };
  * routing attributes, which the workflow routes to the worker whose `phone` is `fromNumber`.
  */
 export async function createOutboundSmsInteraction(client: TwilioClient, params: OutboundSmsInteractionParams): Promise<OutboundSmsInteraction> {
-  const interaction = await client.flexApi.v1.interaction.create({
-    channel: {
-      type: 'sms',
-      initiated_by: 'agent',
-      participants: [{ address: params.toNumber, proxy_address: params.fromNumber }],
-    },
-    routing: {
-      properties: {
-        workspace_sid: params.workspaceSid,
-        workflow_sid: params.workflowSid,
-        task_channel_unique_name: params.taskChannel ?? 'sms',
-        attributes: outboundSmsTaskAttributes(params),
-      },
-    },
-  });
+  const interaction = await inTwilioSpan(
+    'flex.interactions.create',
+    { 'http.request.method': 'POST', 'url.template': '/v1/Interactions', 'twilio.workspace_sid': params.workspaceSid, 'twilio.workflow_sid': params.workflowSid },
+    () =>
+      client.flexApi.v1.interaction.create({
+        channel: {
+          type: 'sms',
+          initiated_by: 'agent',
+          participants: [{ address: params.toNumber, proxy_address: params.fromNumber }],
+        },
+        routing: {
+          properties: {
+            workspace_sid: params.workspaceSid,
+            workflow_sid: params.workflowSid,
+            task_channel_unique_name: params.taskChannel ?? 'sms',
+            attributes: outboundSmsTaskAttributes(params),
+          },
+        },
+      }),
+    (created, span) => span.setAttribute('twilio.interaction_sid', created.sid),
+  );
   const channel = interaction.channel as { sid?: unknown } | null;
   const properties = (interaction.routing as { properties?: RoutingProperties } | null)?.properties;
   let taskAttributes: { conversationSid?: unknown } = {};

@@ -1,4 +1,5 @@
 import type { TwilioClient } from './client.js';
+import { inTwilioSpan } from './tracing.js';
 
 export interface SendSmsParams {
   from: string;
@@ -14,15 +15,23 @@ export interface SentSms {
   status: string;
 }
 
+/** Messages API `create`, in a span with the MessageSid (and status) of the answer; never the numbers or the body. */
 export async function sendSms(client: TwilioClient, params: SendSmsParams): Promise<SentSms> {
-  const message = await client.messages.create({
-    from: params.from,
-    to: params.to,
-    body: params.body,
-    ...(params.statusCallback !== undefined && { statusCallback: params.statusCallback }),
-    ...(params.validityPeriodSeconds !== undefined && { validityPeriod: params.validityPeriodSeconds }),
-  });
-  return { sid: message.sid, status: message.status };
+  return inTwilioSpan(
+    'messages.create',
+    { 'http.request.method': 'POST', 'url.template': '/2010-04-01/Accounts/{AccountSid}/Messages.json' },
+    async () => {
+      const message = await client.messages.create({
+        from: params.from,
+        to: params.to,
+        body: params.body,
+        ...(params.statusCallback !== undefined && { statusCallback: params.statusCallback }),
+        ...(params.validityPeriodSeconds !== undefined && { validityPeriod: params.validityPeriodSeconds }),
+      });
+      return { sid: message.sid, status: message.status };
+    },
+    (sent, span) => span.setAttributes({ 'twilio.message_sid': sent.sid, 'twilio.message_status': sent.status }),
+  );
 }
 
 /**
@@ -33,7 +42,9 @@ export async function findRecentMessage(
   client: TwilioClient,
   params: { from: string; to: string; body: string; createdAfter: Date },
 ): Promise<SentSms | undefined> {
-  const recent = await client.messages.list({ from: params.from, to: params.to, limit: 50 });
+  const recent = await inTwilioSpan('messages.list', { 'http.request.method': 'GET', 'url.template': '/2010-04-01/Accounts/{AccountSid}/Messages.json' }, () =>
+    client.messages.list({ from: params.from, to: params.to, limit: 50 }),
+  );
   const match = recent.find((m) => m.body === params.body && m.dateCreated >= params.createdAfter);
   return match && { sid: match.sid, status: match.status };
 }

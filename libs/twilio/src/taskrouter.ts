@@ -1,4 +1,5 @@
 import type { TwilioClient } from './client.js';
+import { inTwilioSpan } from './tracing.js';
 
 export interface CreateTaskParams {
   workflowSid: string;
@@ -10,15 +11,29 @@ export interface CreateTaskParams {
   timeout?: number;
 }
 
+/** TaskRouter `tasks.create`, in a span with the workspace, workflow and the new task's sid (never its attributes). */
 export async function createTask(client: TwilioClient, workspaceSid: string, params: CreateTaskParams): Promise<{ sid: string }> {
-  const task = await client.taskrouter.v1.workspaces(workspaceSid).tasks.create({
-    workflowSid: params.workflowSid,
-    taskChannel: params.taskChannel,
-    attributes: JSON.stringify(params.attributes),
-    ...(params.priority !== undefined && { priority: params.priority }),
-    ...(params.timeout !== undefined && { timeout: params.timeout }),
-  });
-  return { sid: task.sid };
+  return inTwilioSpan(
+    'taskrouter.tasks.create',
+    {
+      'http.request.method': 'POST',
+      'url.template': '/v1/Workspaces/{WorkspaceSid}/Tasks',
+      'twilio.workspace_sid': workspaceSid,
+      'twilio.workflow_sid': params.workflowSid,
+      'twilio.task_channel': params.taskChannel,
+    },
+    async () => {
+      const task = await client.taskrouter.v1.workspaces(workspaceSid).tasks.create({
+        workflowSid: params.workflowSid,
+        taskChannel: params.taskChannel,
+        attributes: JSON.stringify(params.attributes),
+        ...(params.priority !== undefined && { priority: params.priority }),
+        ...(params.timeout !== undefined && { timeout: params.timeout }),
+      });
+      return { sid: task.sid };
+    },
+    (task, span) => span.setAttribute('twilio.task_sid', task.sid),
+  );
 }
 
 export type TaskEndStatus = 'canceled' | 'completed';
@@ -33,6 +48,15 @@ export async function completeOrCancelTask(
   taskSid: string,
   reason: string,
 ): Promise<{ sid: string; assignmentStatus: string }> {
+  return inTwilioSpan(
+    'taskrouter.tasks.end',
+    { 'url.template': '/v1/Workspaces/{WorkspaceSid}/Tasks/{TaskSid}', 'twilio.workspace_sid': workspaceSid, 'twilio.task_sid': taskSid },
+    () => endTask(client, workspaceSid, taskSid, reason),
+    (ended, span) => span.setAttribute('twilio.task_assignment_status', ended.assignmentStatus),
+  );
+}
+
+async function endTask(client: TwilioClient, workspaceSid: string, taskSid: string, reason: string): Promise<{ sid: string; assignmentStatus: string }> {
   const taskContext = client.taskrouter.v1.workspaces(workspaceSid).tasks(taskSid);
   const task = await taskContext.fetch();
   let endStatus: TaskEndStatus;

@@ -1,5 +1,5 @@
 import type { MessageStatus, MessageStatusReported, SmsSendResult } from '@sms-survey/contracts';
-import type { Tx } from '../apply-once.js';
+import { tallyOf, type Tx } from '../apply-once.js';
 import type { OutboxEntry } from '../outbox-relay.js';
 import { endSession } from '../session-events.js';
 import { UNSUBSCRIBED_RECIPIENT, optOut } from '../suppression.js';
@@ -39,6 +39,7 @@ export async function handleMessageStatus(tx: Tx, event: MessageStatusReported, 
     where: { ...where, status: { in: earlierStatuses(p.status) } },
     data: { status: p.status, errorCode: p.errorCode ?? null, messageSid: p.messageSid },
   });
+  if (changed.count > 0) tallyOf(tx)?.statusRecorded(p.from, p.status, p.errorCode);
   if (changed.count === 0 || (p.status !== 'undelivered' && p.status !== 'failed')) return [];
   const commandId = p.commandId ?? (await tx.outboundMessage.findUnique({ where: { messageSid: p.messageSid } }))?.commandId;
   return messageFailed(tx, commandId, p.to, p.errorCode, `SMS ${p.status}${p.errorCode ? ` (Twilio error ${p.errorCode})` : ''}`, now);

@@ -10,7 +10,7 @@ import {
   type SessionStatus,
 } from '@sms-survey/survey-domain';
 import { Prisma, type Sql } from '@sms-survey/db';
-import type { TransactionOutbox, Tx } from '../apply-once.js';
+import { tallyOf, type TransactionOutbox, type Tx } from '../apply-once.js';
 import type { OutboxEntry } from '../outbox-relay.js';
 import { answerRecorded, endSession, outgoingCommands, queueOutgoing, type SessionRow } from '../session-events.js';
 import { insertOutboundSql, queueSms, type SmsCommand } from '../sms-commands.js';
@@ -95,8 +95,10 @@ export async function handleInboundSms(tx: Tx, event: InboundSmsReceived, deps: 
       break;
     case 'invalid':
       await tx.surveySession.update({ where: { id: session.id }, data: { invalidReplies: decision.invalidReplies } });
+      tallyOf(tx)?.invalidReply(session.surveyId);
       break;
     case 'ended-invalid':
+      tallyOf(tx)?.invalidReply(session.surveyId);
       out.push(await endSession(tx, session, decision.endStatus, now, 'too many invalid replies'));
       break;
     case 'answered': {
@@ -179,11 +181,12 @@ export async function handleInboundSmsBatch(
     const commands = outgoingCommands(decision.outgoing, { from: sms.to, to: sms.from, priority: 'reply', now, sessionId: session.id });
     writes.commands.push(...commands);
     // As in handleInboundSms: the SMS first, then the answer event, in outbox (= publish) order.
-    outbox.add(commands.map((c) => c.entry));
+    outbox.add(commands.map((c) => c.entry), event);
+    if (decision.kind === 'invalid') outbox.tally.invalidReply(session.surveyId);
     if (decision.kind === 'answered') {
       session.answers.push(decision.answer);
       writes.answers.push({ sessionId: session.id, answer: decision.answer });
-      outbox.add([answerRecorded(session, decision.answer, session.answers)]);
+      outbox.add([answerRecorded(session, decision.answer, session.answers)], event);
     }
   }
   await writes.write(sql);

@@ -1,6 +1,6 @@
 import type { SurveySendRequested } from '@sms-survey/contracts';
 import { chooseSender, startSurvey, type SenderPolicy } from '@sms-survey/survey-domain';
-import type { Tx } from '../apply-once.js';
+import { tallyOf, type Tx } from '../apply-once.js';
 import type { OutboxEntry } from '../outbox-relay.js';
 import { endSession, queueOutgoing } from '../session-events.js';
 import { isSuppressed } from '../suppression.js';
@@ -54,6 +54,7 @@ export async function handleSurveySend(
       startedAt: deps.now,
     },
   });
+  tallyOf(tx)?.sessionStarted(command.surveyId);
   if (suppressed) return [...out, await endSession(tx, session, 'opted-out', deps.now, 'customer is on the suppression list')];
   out.push(...(await queueOutgoing(tx, start.outgoing, { sessionId: session.id, from: choice.sender, to: command.customer, priority: 'new-survey', now: deps.now })));
   return out;
