@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SendingHours } from '@sms-survey/sms-domain';
 import { E164 } from '@sms-survey/contracts';
 import { commonEnv, parseConfig, portEnv } from '@sms-survey/service-kit';
 import { readFlexSurveyPolicies } from './flex-policies-config.js';
@@ -42,6 +43,31 @@ export const OrchestratorEnv = z.object({
    * survey after any task.
    */
   FLEX_SURVEY_POLICIES: z.string().optional(),
+  /**
+   * The sending hours of every survey that has none of its own, as JSON in the customer's local time, e.g.
+   * {"start":"08:00","end":"21:00"} (TCPA), or with "days" and "holidays" (docs/surveys.md). Unset: any time.
+   */
+  SENDING_HOURS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return undefined;
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON such as {"start":"08:00","end":"21:00"}' });
+        return z.NEVER;
+      }
+      const parsed = SendingHours.safeParse(json);
+      if (!parsed.success) {
+        for (const i of parsed.error.issues) ctx.addIssue({ code: 'custom', message: `${i.path.join('.') || '(value)'}: ${i.message}` });
+        return z.NEVER;
+      }
+      return parsed.data;
+    }),
+  /** How often sessions due a reminder are looked for. */
+  REMINDER_CHECK_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
   FLEX_SURVEY_POLICIES_FILE: z.string().optional(),
 }).transform((env, ctx) => ({ ...env, flexSurveyPolicies: readFlexSurveyPolicies(env, ctx) }));
 

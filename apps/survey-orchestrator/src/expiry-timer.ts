@@ -2,6 +2,7 @@ import { prismaSql, type PrismaClient } from '@sms-survey/db';
 import type { Logger } from 'pino';
 import type { OutboxRelay } from './outbox-relay.js';
 import { enqueue } from './outbox-relay.js';
+import { every } from './periodic.js';
 import { endSession } from './session-events.js';
 
 /**
@@ -10,9 +11,6 @@ import { endSession } from './session-events.js';
  * restart loses nothing because the deadline is in the table, not in memory.
  */
 export function createExpiryTimer(prisma: PrismaClient, relay: OutboxRelay, logger: Logger, options: { intervalMs?: number; batch?: number } = {}) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-
   async function expireDue(): Promise<number> {
     const committed = await prisma.$transaction(async (tx) => {
       const due = await tx.$queryRaw<{ id: string }[]>`
@@ -31,19 +29,5 @@ export function createExpiryTimer(prisma: PrismaClient, relay: OutboxRelay, logg
     return ids.length;
   }
 
-  return {
-    expireDue,
-    start(): void {
-      timer = setInterval(() => {
-        running ??= expireDue()
-          .then((n) => { if (n) logger.info({ count: n }, 'sessions expired'); })
-          .catch((e) => logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'expiry sweep failed'))
-          .finally(() => { running = undefined; });
-      }, options.intervalMs ?? 1000);
-    },
-    async stop(): Promise<void> {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return { expireDue, ...every(options.intervalMs ?? 1000, expireDue, logger, 'sessions expired') };
 }

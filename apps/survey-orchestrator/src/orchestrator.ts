@@ -7,11 +7,14 @@ import { applyBatchOnce, applyOnce, type Tx } from './apply-once.js';
 import { applyReplies } from './apply-replies.js';
 import type { OrchestratorConfig } from './config.js';
 import { createExpiryTimer } from './expiry-timer.js';
+import { createReminderTimer } from './reminder-timer.js';
 import { handleMessageStatus, handleSendResult } from './handlers/delivery.handler.js';
 import { createFlexTaskReporter, handleFlexTaskEvent, type FlexTaskResult } from './handlers/flex-task.handler.js';
 import { handleInboundSms } from './handlers/inbound-sms.handler.js';
 import { handleSurveySend } from './handlers/survey-send.handler.js';
 import { createOutboxRelay, type OutboxEntry } from './outbox-relay.js';
+import { createTimeZoneLookup } from './recipient-time-zones.js';
+import type { SendingPolicy } from './sending-window.js';
 import { createSurveyCatalog } from './survey-catalog.js';
 import { registerOutboxMetrics } from './outbox-metrics.js';
 import { createSurveyMetrics } from './survey-metrics.js';
@@ -53,17 +56,19 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
       const group = config.KAFKA_GROUP_ID;
       const reportFlex = createFlexTaskReporter(registry, logger);
       logger.info({ flexSurveyPolicies: config.flexSurveyPolicies.map((p) => p.name ?? p.surveyId) }, 'flex survey policies loaded');
-      const inboundDeps = { catalog, senders, defaultNotFoundText: config.SURVEY_NOT_FOUND_TEXT };
+      const sending: SendingPolicy = { defaultHours: config.SENDING_HOURS, zonesOf: createTimeZoneLookup() };
+      const inboundDeps = { catalog, senders, sending, defaultNotFoundText: config.SURVEY_NOT_FOUND_TEXT };
+      const reminders = createReminderTimer({ prisma, relay, catalog, sending, logger }, { intervalMs: config.REMINDER_CHECK_INTERVAL_MS });
       /** One event's handler, inside the transaction that records it as applied. */
       async function applyEvent(tx: Tx, event: Event, now: Date, flexResults: Map<string, FlexTaskResult>): Promise<OutboxEntry[]> {
         switch (event.type) {
           case 'flex.task.lifecycle': {
-            const flex = await handleFlexTaskEvent(tx, event, { policies: config.flexSurveyPolicies, catalog, senders, now });
+            const flex = await handleFlexTaskEvent(tx, event, { policies: config.flexSurveyPolicies, catalog, senders, sending, now });
             flexResults.set(event.id, flex);
             return flex.out;
           }
           case 'survey.send.requested':
-            return handleSurveySend(tx, event, { catalog, senders, now });
+            return handleSurveySend(tx, event, { catalog, senders, sending, now });
           case 'sms.inbound.received':
             return handleInboundSms(tx, event, inboundDeps, now);
           case 'sms.status.reported':
@@ -116,9 +121,10 @@ export function startOrchestrator(config: OrchestratorConfig, logger: Logger, on
         start: () => {
           relay.start();
           expiry.start();
+          reminders.start();
         },
         stop: async () => {
-          await expiry.stop();
+          await Promise.all([expiry.stop(), reminders.stop()]);
           await relay.stop();
         },
       };

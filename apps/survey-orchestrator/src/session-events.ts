@@ -53,9 +53,10 @@ export function answerRecorded(session: SessionRow, answer: RecordedAnswer, answ
 
 /** Ends the session in the database and returns the `survey.session.ended` event with every answer. */
 export async function endSession(tx: Tx, session: SessionRow, status: SessionEndStatus, endedAt: Date, reason?: string): Promise<OutboxEntry> {
-  await tx.surveySession.update({
+  const ended = await tx.surveySession.update({
     where: { id: session.id },
-    data: { status, currentElementId: null, endedAt, endReason: reason ?? status },
+    data: { status, currentElementId: null, endedAt, endReason: reason ?? status, remindAt: null },
+    select: { remindedAt: true },
   });
   await cancelHeldSms(tx, session.id);
   const answers = await tx.surveyAnswer.findMany({ where: { sessionId: session.id }, orderBy: { id: 'asc' } });
@@ -77,33 +78,49 @@ export async function endSession(tx: Tx, session: SessionRow, status: SessionEnd
       })),
       startedAt: session.startedAt.toISOString(),
       endedAt: endedAt.toISOString(),
+      remindedAt: ended.remindedAt?.toISOString(),
     },
   });
   return { topic: Topics.surveySessions, key: session.id, message };
 }
 
-/** The commands for a batch of survey SMS (seed step 3): each at its delay after `now`, durably scheduled in the outbox. */
-export function outgoingCommands(
-  outgoing: readonly OutgoingSms[],
-  sms: { sessionId?: string; from: string; to: string; priority: 'reply' | 'new-survey'; now: Date },
-): SmsCommand[] {
+/** Where a batch of survey SMS goes, and from when: `sendAt` (the sending hours' next opening) or else `now`. */
+export interface OutgoingTo {
+  sessionId?: string;
+  from: string;
+  to: string;
+  priority: 'reply' | 'new-survey';
+  now: Date;
+  sendAt?: Date;
+}
+
+/**
+ * The commands for a batch of survey SMS (seed step 3): each at its delay after `sendAt` (the customer's
+ * sending hours may hold the batch, whole, until they open), durably scheduled in the outbox.
+ */
+export function outgoingCommands(outgoing: readonly OutgoingSms[], sms: OutgoingTo): SmsCommand[] {
   let previousDelay = 0;
+  const base = Math.max(sms.now.getTime(), sms.sendAt?.getTime() ?? 0);
   return outgoing.map((o) => {
-    const later = o.delaySeconds > 0;
-    const at = new Date(sms.now.getTime() + o.delaySeconds * 1000);
+    const at = new Date(base + o.delaySeconds * 1000);
+    const later = at.getTime() > sms.now.getTime();
     // The outbox holds it until its time; the dispatcher also keeps the gap after the previous SMS actually left.
-    const command = smsCommand({ ...sms, body: o.body, notBefore: later ? at : undefined, spacingSeconds: later ? o.delaySeconds - previousDelay : undefined });
+    const command = smsCommand({
+      sessionId: sms.sessionId,
+      from: sms.from,
+      to: sms.to,
+      priority: sms.priority,
+      body: o.body,
+      notBefore: later ? at : undefined,
+      spacingSeconds: o.delaySeconds > 0 ? o.delaySeconds - previousDelay : undefined,
+    });
     previousDelay = o.delaySeconds;
     return command;
   });
 }
 
 /** Queues a batch of survey SMS (seed step 3), see `outgoingCommands`. */
-export async function queueOutgoing(
-  tx: Tx,
-  outgoing: readonly OutgoingSms[],
-  sms: { sessionId?: string; from: string; to: string; priority: 'reply' | 'new-survey'; now: Date },
-): Promise<OutboxEntry[]> {
+export async function queueOutgoing(tx: Tx, outgoing: readonly OutgoingSms[], sms: OutgoingTo): Promise<OutboxEntry[]> {
   const commands = outgoingCommands(outgoing, sms);
   await insertOutbound(tx, commands);
   return commands.map((c) => c.entry);

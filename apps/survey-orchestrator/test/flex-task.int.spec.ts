@@ -15,6 +15,8 @@ vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 const csat = JSON.parse(readFileSync(new URL('../../../examples/surveys/csat-en-no.json', import.meta.url), 'utf8')) as { id: string };
 const senders: SenderPolicy = { defaultSender: '+14155550100', subnumberPool: [] };
+// Any time of day: these tests are not about sending hours.
+const sending = { zonesOf: () => [] };
 const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
 
 function policies(...input: FlexSurveyPolicyInput[]) {
@@ -47,7 +49,7 @@ describe('handleFlexTaskEvent', () => {
     database = await createTestDatabase();
     prisma = createPrismaClient({ databaseUrl: database.url, poolSize: 6 });
     await createSurveyDefinitionRepository(prisma).save(csat.id, csat);
-    deps = { policies: policies({ match: { queue: 'Support' }, surveyId: csat.id, fatigueDays: 7 }, { match: { queue: 'Ghost' }, surveyId: 'no-such-survey' }), catalog: createSurveyCatalog(prisma), senders };
+    deps = { policies: policies({ match: { queue: 'Support' }, surveyId: csat.id, fatigueDays: 7 }, { match: { queue: 'Ghost' }, surveyId: 'no-such-survey' }), catalog: createSurveyCatalog(prisma), senders, sending };
   });
 
   afterAll(async () => {

@@ -22,6 +22,8 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 const csat = JSON.parse(readFileSync(new URL('../../../examples/surveys/csat-en-no.json', import.meta.url), 'utf8')) as { id: string };
 const POOL = ['+4759440001', '+4759440002'];
 const senders: SenderPolicy = { defaultSender: '+14155550100', subnumberPool: POOL, subnumberCountryPrefixes: ['+47'] };
+// Any time of day: these tests are not about sending hours.
+const sending = { zonesOf: () => [] };
 
 /** Each customer's surveys (one per entry; a number when it uses subnumbering) and replies, in the order sent. */
 interface Script {
@@ -79,7 +81,7 @@ describe('handleInboundSmsBatch', () => {
           schemaVersion: 1,
           payload: { sessionId: randomUUID(), surveyId: csat.id, surveyVersion: version, customer, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), userSessionVariables: [] },
         });
-        await prisma.$transaction((tx) => handleSurveySend(tx, event, { catalog, senders, now: new Date() }));
+        await prisma.$transaction((tx) => handleSurveySend(tx, event, { catalog, senders, sending, now: new Date() }));
       }
       const sessions = await prisma.surveySession.findMany({ where: { customer }, orderBy: { startedAt: 'asc' } });
       numbers.set(customer, sessions.map((s) => s.senderNumber));
@@ -153,7 +155,7 @@ describe('handleInboundSmsBatch', () => {
   function applier() {
     const published: OutboxEntry[] = [];
     const relay = { publishCommitted: async (_ids: readonly bigint[], entries: readonly OutboxEntry[]) => void published.push(...entries) } as unknown as OutboxRelay;
-    const ctx = { prisma, sqlPool, relay, consumerGroup: 'test-group', deps: { catalog, senders } };
+    const ctx = { prisma, sqlPool, relay, consumerGroup: 'test-group', deps: { catalog, senders, sending } };
     return { published, ctx, relay };
   }
 

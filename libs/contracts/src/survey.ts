@@ -59,6 +59,8 @@ export const SurveySessionEnded = eventSchema(
     answers: z.array(RecordedAnswer),
     startedAt: IsoDateTime,
     endedAt: IsoDateTime,
+    /** When the survey's reminder was sent (settings.reminder), if it was. */
+    remindedAt: IsoDateTime.optional(),
   }),
 );
 export type SurveySessionEnded = z.infer<typeof SurveySessionEnded>;

@@ -12,3 +12,4 @@ export * from './flex-policy.js';
 export * from './insights.js';
 export * from './follow-up.js';
 export * from './task-limits.js';
+export * from './reminder.js';

@@ -3,6 +3,7 @@ import { BoundedJsonObject, Text } from '@sms-survey/contracts';
 import { LanguageTag, languageKeyed } from './language.js';
 import { SURVEY_TEXT_KEYS } from './phrases/phrase-keys.js';
 import { SurveyPhrases, phraseProblems } from './phrases/survey-phrases.js';
+import { SendingHours } from '@sms-survey/sms-domain';
 
 /**
  * A survey language: any BCP 47 tag (`en`, `sv`, `en-GB`, `pt-BR`), stored in its canonical case. The engine's own
@@ -108,8 +109,21 @@ export type SurveyTexts = z.infer<typeof SurveyTexts>;
 
 export const DEFAULT_MAX_INVALID_REPLIES = 3;
 
+/**
+ * One nudge when the customer has not answered the first question `afterMinutes` after it was sent: `text`,
+ * followed by that question asked again. Sent within the sending hours, never after expiry or an opt-out.
+ */
+export const Reminder = z.strictObject({
+  afterMinutes: z.int().min(1).max(60 * 24 * 14),
+  text: LocalizedText.refine((t) => Object.keys(t).length > 0, 'needs the reminder text in at least the default language'),
+});
+export type Reminder = z.infer<typeof Reminder>;
+
 export const SurveySettings = z.strictObject({
   maxInvalidReplies: z.int().min(1).default(DEFAULT_MAX_INVALID_REPLIES),
+  /** When its SMS may reach a customer, in the customer's local time (else the orchestrator's SENDING_HOURS). */
+  sendingHours: SendingHours.optional(),
+  reminder: Reminder.optional(),
 });
 export type SurveySettings = z.infer<typeof SurveySettings>;
 

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { Tx } from '../apply-once.js';
 import type { OutboxEntry } from '../outbox-relay.js';
+import type { SendingPolicy } from '../sending-window.js';
 import type { SurveyCatalog } from '../survey-catalog.js';
 import { isSuppressed } from '../suppression.js';
 import { handleSurveySend } from './survey-send.handler.js';
@@ -25,6 +26,7 @@ export interface FlexTaskDeps {
   policies: readonly FlexSurveyPolicy[];
   catalog: SurveyCatalog;
   senders: SenderPolicy;
+  sending: SendingPolicy;
   now: Date;
 }
 
@@ -94,7 +96,7 @@ export async function handleFlexTaskEvent(tx: Tx, event: FlexTaskLifecycle, deps
   });
   // The sender asked for (plugin, policy) replaces the default sender; subnumbering still applies where it does.
   const senders = plan.senderNumber ? { ...deps.senders, defaultSender: plan.senderNumber } : deps.senders;
-  const out = await handleSurveySend(tx, command, { catalog: deps.catalog, senders, now: deps.now });
+  const out = await handleSurveySend(tx, command, { catalog: deps.catalog, senders, sending: deps.sending, now: deps.now });
   return result('survey-started', { out, sessionId });
 }
 

@@ -8,12 +8,14 @@ import {
   type SenderPolicy,
   type SessionState,
   type SessionStatus,
+  type SurveyDefinition,
 } from '@sms-survey/survey-domain';
 import { Prisma, type Sql } from '@sms-survey/db';
 import { tallyOf, type TransactionOutbox, type Tx } from '../apply-once.js';
 import type { OutboxEntry } from '../outbox-relay.js';
 import { answerRecorded, endSession, outgoingCommands, queueOutgoing, type SessionRow } from '../session-events.js';
 import { insertOutboundSql, queueSms, type SmsCommand } from '../sms-commands.js';
+import { sendableAt, type SendingPolicy } from '../sending-window.js';
 import type { SurveyCatalog } from '../survey-catalog.js';
 import { optIn, optOut } from '../suppression.js';
 
@@ -22,6 +24,14 @@ export interface InboundSmsDeps {
   senders: SenderPolicy;
   /** Sent when no survey is known for the customer at all; the survey's own text is used otherwise. */
   defaultNotFoundText?: string;
+  /** Replies, too, go only within the customer's sending hours. */
+  sending: SendingPolicy;
+}
+
+/** A single SMS's hold: the time the sending hours open, if that is later than now. */
+function heldUntil(deps: InboundSmsDeps, survey: Parameters<typeof sendableAt>[1], customer: string, now: Date): Date | undefined {
+  const at = sendableAt(deps.sending, survey, customer, now);
+  return at.getTime() > now.getTime() ? at : undefined;
 }
 
 type StoredSession = SessionRow & { status: string; currentElementId: string | null; invalidReplies: number };
@@ -75,12 +85,12 @@ export async function handleInboundSms(tx: Tx, event: InboundSmsReceived, deps: 
   if (intent === 'help') return [];
 
   if (!session) {
-    return [await queueSms(tx, { ...reply, body: deps.defaultNotFoundText ?? notFoundReply(undefined) })];
+    return [await queueSms(tx, { ...reply, body: deps.defaultNotFoundText ?? notFoundReply(undefined), notBefore: heldUntil(deps, undefined, sms.from, now) })];
   }
   const survey = await deps.catalog.get(session.surveyId, session.surveyVersion);
   // An expired session is answered like no session at all (issue: expiry); other ended ones are "unavailable".
   if (session.status === 'expired' || session.status === 'superseded') {
-    return [await queueSms(tx, { ...reply, sessionId: session.id, body: notFoundReply(survey, session.language) })];
+    return [await queueSms(tx, { ...reply, sessionId: session.id, body: notFoundReply(survey, session.language), notBefore: heldUntil(deps, survey, sms.from, now) })];
   }
 
   const decision = handleReply(
@@ -94,7 +104,7 @@ export async function handleInboundSms(tx: Tx, event: InboundSmsReceived, deps: 
     case 'unavailable':
       break;
     case 'invalid':
-      await tx.surveySession.update({ where: { id: session.id }, data: { invalidReplies: decision.invalidReplies } });
+      await tx.surveySession.update({ where: { id: session.id }, data: { invalidReplies: decision.invalidReplies, remindAt: null } });
       tallyOf(tx)?.invalidReply(session.surveyId);
       break;
     case 'ended-invalid':
@@ -125,7 +135,7 @@ export async function handleInboundSms(tx: Tx, event: InboundSmsReceived, deps: 
         out.push(await endSession(tx, session, 'completed', now));
       } else {
         await tx.$executeRaw`
-          UPDATE survey_session SET current_element_id = ${decision.nextElementId}, invalid_replies = 0 WHERE id = ${session.id}::uuid`;
+          UPDATE survey_session SET current_element_id = ${decision.nextElementId}, invalid_replies = 0, remind_at = NULL WHERE id = ${session.id}::uuid`;
       }
       break;
     }
@@ -135,7 +145,7 @@ export async function handleInboundSms(tx: Tx, event: InboundSmsReceived, deps: 
     }
   }
   // The SMS go out before the session-ended event in outbox order, which is publish order.
-  return [...(await queueOutgoing(tx, decision.outgoing, { ...reply, sessionId: session.id })), ...out];
+  return [...(await queueOutgoing(tx, decision.outgoing, { ...reply, sessionId: session.id, sendAt: sendableAt(deps.sending, survey, sms.from, now) })), ...out];
 }
 
 /**
@@ -164,8 +174,9 @@ export async function handleInboundSmsBatch(
     const sms = event.payload;
     const session = sessions[i];
     let decision: ReplyDecision | undefined;
+    let survey: SurveyDefinition | undefined;
     if (session?.status === 'active' && !session.suppressed && !deferredCustomers.has(sms.from) && optOutIntent(sms.body, sms.optOutType) === 'none') {
-      const survey = await deps.catalog.get(session.surveyId, session.surveyVersion);
+      survey = await deps.catalog.get(session.surveyId, session.surveyVersion);
       const state = states.get(session.id) ?? { status: 'active', currentElementId: session.currentElementId, language: session.language, invalidReplies: session.invalidReplies };
       decision = handleReply(survey, state, sms.body, { now });
     }
@@ -178,7 +189,7 @@ export async function handleInboundSmsBatch(
     writes.inbound.push({ sms, sessionId: session.id });
     states.set(session.id, decision.state);
     writes.sessions.set(session.id, { currentElementId: decision.state.currentElementId, invalidReplies: decision.state.invalidReplies });
-    const commands = outgoingCommands(decision.outgoing, { from: sms.to, to: sms.from, priority: 'reply', now, sessionId: session.id });
+    const commands = outgoingCommands(decision.outgoing, { from: sms.to, to: sms.from, priority: 'reply', now, sessionId: session.id, sendAt: sendableAt(deps.sending, survey, sms.from, now) });
     writes.commands.push(...commands);
     // As in handleInboundSms: the SMS first, then the answer event, in outbox (= publish) order.
     outbox.add(commands.map((c) => c.entry), event);
@@ -261,7 +272,7 @@ class ReplyWrites {
              WITH ORDINALITY AS u(session_id, element_id, element_type, raw_reply, value, answered_at, ord)
         ORDER BY u.ord),
       sessions AS (
-        UPDATE survey_session s SET current_element_id = u.element_id, invalid_replies = u.invalid_replies
+        UPDATE survey_session s SET current_element_id = u.element_id, invalid_replies = u.invalid_replies, remind_at = NULL
         FROM unnest(${changed.map(([id]) => id)}::uuid[], ${changed.map(([, c]) => c.currentElementId)}::text[],
                     ${changed.map(([, c]) => c.invalidReplies)}::int[]) AS u(id, element_id, invalid_replies)
         WHERE s.id = u.id)

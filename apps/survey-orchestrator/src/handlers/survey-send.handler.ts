@@ -4,6 +4,7 @@ import { tallyOf, type Tx } from '../apply-once.js';
 import type { OutboxEntry } from '../outbox-relay.js';
 import { endSession, queueOutgoing } from '../session-events.js';
 import { isSuppressed } from '../suppression.js';
+import { sendableAt, type SendingPolicy } from '../sending-window.js';
 import type { SurveyCatalog } from '../survey-catalog.js';
 
 /**
@@ -13,7 +14,7 @@ import type { SurveyCatalog } from '../survey-catalog.js';
 export async function handleSurveySend(
   tx: Tx,
   event: SurveySendRequested,
-  deps: { catalog: SurveyCatalog; senders: SenderPolicy; now: Date },
+  deps: { catalog: SurveyCatalog; senders: SenderPolicy; sending: SendingPolicy; now: Date },
 ): Promise<OutboxEntry[]> {
   const command = event.payload;
   if (await tx.surveySession.findUnique({ where: { id: command.sessionId }, select: { id: true } })) return [];
@@ -37,6 +38,11 @@ export async function handleSurveySend(
   }
 
   const start = startSurvey(survey, { language: command.language, content: command.content, now: deps.now });
+  // Outside the customer's sending hours the first SMS (and the rest, spaced as usual) waits until they open;
+  // the session's expiry moves by that wait, so the customer has as long to answer as if it had gone at once.
+  const sendAt = sendableAt(deps.sending, survey, command.customer, deps.now);
+  const heldMs = sendAt.getTime() - deps.now.getTime();
+  const reminder = survey.settings.reminder;
   const session = await tx.surveySession.create({
     data: {
       id: command.sessionId,
@@ -50,12 +56,13 @@ export async function handleSurveySend(
       clientReference: command.clientReference,
       userSessionVariables: command.userSessionVariables,
       origin: command.origin ?? { kind: 'api' },
-      expiresAt: new Date(command.expiresAt),
+      expiresAt: new Date(Date.parse(command.expiresAt) + heldMs),
+      remindAt: reminder ? new Date(sendAt.getTime() + reminder.afterMinutes * 60_000) : null,
       startedAt: deps.now,
     },
   });
   tallyOf(tx)?.sessionStarted(command.surveyId);
   if (suppressed) return [...out, await endSession(tx, session, 'opted-out', deps.now, 'customer is on the suppression list')];
-  out.push(...(await queueOutgoing(tx, start.outgoing, { sessionId: session.id, from: choice.sender, to: command.customer, priority: 'new-survey', now: deps.now })));
+  out.push(...(await queueOutgoing(tx, start.outgoing, { sessionId: session.id, from: choice.sender, to: command.customer, priority: 'new-survey', now: deps.now, sendAt })));
   return out;
 }
