@@ -15,7 +15,7 @@ export const API_KEY = 'test-api-key-primary-0123';
 export const SECOND_API_KEY = 'test-api-key-rotated-4567';
 
 /** A survey example from examples/surveys, as written. */
-export function example(name: 'csat-en-no' | 'nps'): SurveyDefinitionInput & Record<string, unknown> {
+export function example(name: 'csat-en-no' | 'nps' | 'csat-sv' | 'csat-es'): SurveyDefinitionInput & Record<string, unknown> {
   const url = new URL(`../../../examples/surveys/${name}.json`, import.meta.url);
   return JSON.parse(readFileSync(url, 'utf8')) as SurveyDefinitionInput & Record<string, unknown>;
 }

@@ -101,6 +101,17 @@ describe('POST /v1/surveys/:surveyId/send', () => {
     });
   });
 
+  it('takes any BCP 47 language tag and passes it on in canonical case (the orchestrator picks the survey language)', async () => {
+    const api = await gateway();
+    const asked = ['SV-se', 'en_GB', 'pt-BR', 'de-CH-1901-abcdefgh-ijklmnop-qrstuv'];
+    for (const [index, language] of asked.entries()) {
+      const res = await api.request('POST', SEND, seedRequest({ identifier: `+4791234${String(560 + index)}`, language }));
+      expect(res.statusCode, JSON.stringify(res.json())).toBe(202);
+    }
+    const written = await commands(api);
+    expect(written.map((w) => w.event.payload.language).sort()).toEqual(['de-CH-1901-abcdefgh-ijklmnop-qrstuv', 'en-GB', 'pt-BR', 'sv-SE']);
+  });
+
   it('takes an expiryTime with an offset, and needs only identifier, identifierType and channel', async () => {
     const api = await gateway();
     const expiryTime = new Date(Date.now() + 6 * 3600 * 1000).toISOString().replace(/\.\d{3}Z$/, '+00:00');
@@ -141,7 +152,9 @@ describe('POST /v1/surveys/:surveyId/send', () => {
     { field: 'expiryTime', value: 'tomorrow', message: /ISO 8601/ },
     { field: 'clientReference', value: 'r'.repeat(201) },
     { field: 'content', value: 'c'.repeat(1001) },
-    { field: 'language', value: 'x'.repeat(11) },
+    { field: 'language', value: 'x'.repeat(11), message: /BCP 47 language tag/ },
+    { field: 'language', value: 'Swedish!', message: /BCP 47 language tag/ },
+    { field: 'language', value: 'de-CH-1901-abcdefgh-ijklmnop-qrstuvw', message: /at most 35/ },
     { field: 'userSessionVariables', value: { agentId: 'a-17' } },
     { field: 'userSessionVariables.0.key', value: [{ value: 'no key' }] },
   ];

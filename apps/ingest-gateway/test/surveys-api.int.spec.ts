@@ -107,6 +107,56 @@ describe('PUT /v1/surveys/:surveyId', () => {
     expect((await db.surveys.version('csat-en-no', 1))?.definition).toMatchObject({ name: definition.name });
   });
 
+  it('answers 400 naming every phrase a language without built-in phrases lacks, and 201 once the survey gives them', async () => {
+    const valid = csat('csat-tlh');
+    const texts = valid.texts as Record<string, Record<string, string>>;
+    const inKlingon = (text: Record<string, string>) => ({ ...text, tlh: `${text['en']} (tlh)` });
+    const withKlingon = {
+      ...valid,
+      languages: ['en', 'no', 'tlh'],
+      elements: (valid.elements as Record<string, unknown>[]).map((element) => ({
+        ...element,
+        text: inKlingon(element['text'] as Record<string, string>),
+      })),
+      texts: Object.fromEntries(Object.entries(texts).map(([key, text]) => [key, inKlingon(text)])),
+    };
+    const refused = await api.request('PUT', '/v1/surveys/csat-tlh', withKlingon);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().problems).toEqual([
+      'languages[2]: "tlh" lacks phrases this survey needs: scaleInstruction, scaleLabel, yesNoInstruction, yesWords, noWords; give them in ' +
+        'phrases.tlh (built-in phrases exist for en, no, sv, da, fi, de, fr, es, nl, pt and their regional variants)',
+    ]);
+    expect(await db.surveys.latest('csat-tlh')).toBeNull();
+
+    const phrases = {
+      tlh: {
+        scaleInstruction: "{min} {max} mI' yIjang.",
+        scaleLabel: '{value} = {label}',
+        yesNoInstruction: "HIja' ghap ghobe' yIjang.",
+        yesWords: ["HIja'"],
+        noWords: ["ghobe'"],
+      },
+    };
+    const saved = await api.request('PUT', '/v1/surveys/csat-tlh', { ...withKlingon, phrases });
+    expect(saved.statusCode, JSON.stringify(saved.json())).toBe(201);
+  });
+
+  it('stores language tags in canonical case and accepts a survey in Swedish or Spanish with no texts of its own', async () => {
+    for (const name of ['csat-sv', 'csat-es'] as const) {
+      expect((await api.request('PUT', `/v1/surveys/${name}`, example(name))).statusCode).toBe(201);
+    }
+    const mixedCase = {
+      id: 'cased',
+      name: 'Tags in any case',
+      defaultLanguage: 'EN',
+      languages: ['EN', 'nb-no'],
+      elements: [{ id: 'happy', type: 'yes-no', text: { EN: 'Happy?', 'NB-NO': 'Fornøyd?' } }],
+    };
+    expect((await api.request('PUT', '/v1/surveys/cased', mixedCase)).statusCode).toBe(201);
+    const stored = (await api.request('GET', '/v1/surveys/cased')).json().definition;
+    expect(stored).toMatchObject({ defaultLanguage: 'en', languages: ['en', 'nb-NO'], elements: [{ text: { en: 'Happy?', 'nb-NO': 'Fornøyd?' } }] });
+  });
+
   it('answers 400 listing every problem of an invalid definition, and saves nothing', async () => {
     const valid = csat('csat-broken');
     const [intro, satisfaction, ...rest] = valid.elements as Record<string, unknown>[];
@@ -115,7 +165,7 @@ describe('PUT /v1/surveys/:surveyId', () => {
       defaultLanguage: 'de',
       elements: [intro, { ...satisfaction, min: 5, max: 1 }, ...rest],
       rules: [...(valid.rules as unknown[]), { elementId: 'use-again', when: { op: 'any' }, then: { goTo: 'nowhere' } }],
-      texts: { ...(valid.texts as Record<string, unknown>), completion: undefined },
+      texts: { ...(valid.texts as Record<string, unknown>), completion: { en: ' ' } },
     };
     const expected = validateSurveyDefinition(JSON.parse(JSON.stringify(broken)));
     expect(expected.ok).toBe(false);
@@ -129,7 +179,7 @@ describe('PUT /v1/surveys/:surveyId', () => {
     expect(all).toMatch(/^defaultLanguage: /m);
     expect(all).toMatch(/^elements\[1\] \("satisfaction"\): scale min \(5\) must be less than max \(1\)/m);
     expect(all).toMatch(/^rules\[2\]\.then\.goTo: no element has the id "nowhere"/m);
-    expect(all).toMatch(/^texts\.completion: /m);
+    expect(all).toMatch(/^texts\.completion\.en: text is empty/m);
     expect(body.problems.length).toBeGreaterThanOrEqual(4);
 
     expect(await db.surveys.latest('csat-broken')).toBeNull();
