@@ -21,7 +21,7 @@ export function createReminderTimer(
 ) {
   async function remindDue(): Promise<number> {
     let sent = 0;
-    const ids = await deps.prisma.$transaction(async (tx) => {
+    const committed = await deps.prisma.$transaction(async (tx) => {
       const due = await tx.$queryRaw<{ id: string }[]>`
         SELECT id FROM survey_session WHERE status = 'active' AND remind_at <= now()
         ORDER BY remind_at LIMIT ${options.batch ?? 100} FOR UPDATE SKIP LOCKED`;
@@ -37,9 +37,10 @@ export function createReminderTimer(
         sent += 1;
         entries.push(...(await queueOutgoing(tx, [decision.sms], { sessionId: id, from: session.senderNumber, to: session.customer, priority: 'new-survey', now, sendAt })));
       }
-      return enqueue(prismaSql(tx), entries);
+      return { ids: await enqueue(prismaSql(tx), entries), entries };
     });
-    await deps.relay.publish(ids);
+    deps.relay.committed(committed.entries); // the metrics (sms_requested_total)
+    await deps.relay.publish(committed.ids);
     return sent;
   }
 
