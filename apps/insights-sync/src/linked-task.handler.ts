@@ -8,6 +8,13 @@ import { Counter, type Registry } from 'prom-client';
 import type { SurveyCatalog } from './survey-catalog.js';
 import { surveyTaskAttributes } from './survey-task-attributes.js';
 
+/**
+ * How long a `creating` row may stay before another replica takes it over: longer than a TaskRouter call with its
+ * retries. The residual risk: a replica killed after Twilio created the task and before the row said so, whose
+ * session then gets a second task when the row is taken over.
+ */
+const STALE_CREATING_SECONDS = 30;
+
 export interface LinkedTaskDeps {
   prisma: PrismaClient;
   twilio: TwilioClient;
@@ -42,10 +49,15 @@ export function createLinkedTaskHandler(deps: LinkedTaskDeps) {
       tasks.inc({ outcome: 'invalid' });
       throw new PermanentError(`the survey task of session ${session.sessionId} breaks TaskRouter's limits: ${problems.join('; ')}`);
     }
+    // A row left `creating` by a replica that died between its claim and recording Twilio's answer is taken over
+    // once it is stale; until then the event is retried, not dropped (it would never get its task).
     const claimed = await deps.prisma.$executeRaw`
       INSERT INTO linked_task (session_id, state, updated_at) VALUES (${session.sessionId}::uuid, 'creating', now())
-      ON CONFLICT (session_id) DO UPDATE SET state = 'creating', updated_at = now() WHERE linked_task.state = 'retry'`;
+      ON CONFLICT (session_id) DO UPDATE SET state = 'creating', updated_at = now()
+      WHERE linked_task.state = 'retry' OR (linked_task.state = 'creating' AND linked_task.updated_at < now() - make_interval(secs => ${STALE_CREATING_SECONDS}))`;
     if (claimed === 0) {
+      const row = await deps.prisma.linkedTask.findUnique({ where: { sessionId: session.sessionId }, select: { state: true } });
+      if (row?.state === 'creating') throw new RetryableError(`the survey task of session ${session.sessionId} is being created by another replica`);
       tasks.inc({ outcome: 'duplicate' });
       return;
     }

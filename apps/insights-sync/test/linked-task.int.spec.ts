@@ -70,6 +70,19 @@ describe('linked survey task (insights-sync handler, simulator, PostgreSQL)', ()
     expect(await h.prisma.linkedTask.findUnique({ where: { sessionId: event.payload.sessionId } })).toMatchObject({ state: 'created', taskSid: task.sid });
   });
 
+  it('a claim left "creating" by a replica killed mid-create: retried while fresh, taken over once stale, one task', async () => {
+    const handle = handlerWith(false);
+    const event = sessionEndedEvent(session(), [['satisfaction', 'scale', 4]]);
+    await h.prisma.linkedTask.create({ data: { sessionId: event.payload.sessionId, state: 'creating' } });
+    await expect(handle(event)).rejects.toThrow('is being created by another replica');
+    expect(h.simulator.state.tasks).toHaveLength(0);
+    await h.prisma.$executeRaw`UPDATE linked_task SET updated_at = now() - interval '31 seconds' WHERE session_id = ${event.payload.sessionId}::uuid`;
+    await handle(event);
+    await handle(event);
+    expect(h.simulator.state.tasks).toHaveLength(1);
+    expect(await h.prisma.linkedTask.findUnique({ where: { sessionId: event.payload.sessionId } })).toMatchObject({ state: 'created' });
+  });
+
   it('a session without answers: no task by default; with SURVEY_TASK_FOR_NO_RESPONSE a "no response" label and never a score', async () => {
     await handlerWith(false)(sessionEndedEvent(session(), [], 'expired'));
     expect(h.simulator.state.tasks).toHaveLength(0);
