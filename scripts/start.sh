@@ -38,7 +38,7 @@ fi
 start_process ingest-gateway node apps/ingest-gateway/dist/main.js
 start_process survey-orchestrator node apps/survey-orchestrator/dist/main.js
 # Its package.json start script caps its heap (see docs/benchmarks.md); the same flags here.
-start_process sms-dispatcher node --max-semi-space-size=4 --max-old-space-size=128 apps/sms-dispatcher/dist/main.js
+start_process sms-dispatcher node --max-semi-space-size=4 --max-old-space-size=256 apps/sms-dispatcher/dist/main.js
 start_process insights-sync node apps/insights-sync/dist/main.js
 
 wait_ready() { # name url

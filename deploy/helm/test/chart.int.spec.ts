@@ -111,6 +111,18 @@ beforeAll(async () => {
       fixedAbovePartitions: [values('fixed-above-partitions', { insightsSync: { replicaCount: 7 } })],
       sharedGroup: [values('shared-group', { smsDispatcher: { config: { KAFKA_GROUP_ID: 'survey-orchestrator' } } })],
       graceBelowDrain: [values('grace-below-drain', { ingestGateway: { terminationGracePeriodSeconds: 14 } })],
+      observability: [
+        valuesFile('production.yaml'),
+        values('observability', {
+          observability: {
+            otlpEndpoint: 'http://otel-collector.observability:4318',
+            prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
+            grafanaDashboard: { enabled: true, annotations: { grafana_folder: 'SMS surveys' } },
+          },
+          smsDispatcher: { config: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: 0.25, OTEL_SDK_DISABLED: false } },
+        }),
+      ],
+      badOtlpEndpoint: [values('bad-otlp-endpoint', { observability: { otlpEndpoint: 'otel-collector:4318', prometheusRule: { enabled: false }, grafanaDashboard: { enabled: false } } })],
     },
     { release, namespace: 'surveys' },
   );
@@ -336,7 +348,7 @@ describe('configuration and secrets', () => {
     // Without publicBaseUrl the gateway is its in-cluster Service, and the dispatcher's callbacks go there too.
     expect(configMap('default', 'ingest-gateway').PUBLIC_BASE_URL).toBe(`http://${fullName('ingest-gateway')}:3000`);
     expect(configMap('default', 'sms-dispatcher').STATUS_CALLBACK_BASE_URL).toBe(`http://${fullName('ingest-gateway')}:3000`);
-    expect(configMap('default', 'sms-dispatcher').NODE_OPTIONS).toContain('--max-old-space-size=128');
+    expect(configMap('default', 'sms-dispatcher').NODE_OPTIONS).toContain('--max-old-space-size=256');
     // Numbers and booleans as the services parse them (YAML numbers reach templates as floats).
     const renamed = parseManifests(run.renders.renamedGroups!.output);
     expect(find(renamed, 'ConfigMap', fullName('survey-orchestrator')).data).toMatchObject({ RETENTION_INTERVAL_MS: '86400000', OUTBOX_RETENTION_HOURS: '1.5' });
@@ -530,5 +542,68 @@ describe('bad values fail at install time, naming the problem', () => {
 
   it('a grace period the drain does not fit in', () => {
     fails('graceBelowDrain', 'ingestGateway.terminationGracePeriodSeconds (14) must be above preStopSleepSeconds (5) + the 9 s ingest-gateway takes at most to drain on SIGTERM');
+  });
+});
+
+describe('observability (docs/observability.md)', () => {
+  let rendered: K8sObject[] | undefined;
+  const observability = () => {
+    if (!rendered) {
+      const rendering = run.renders.observability!;
+      if (!rendering.ok) throw new Error(`observability did not render:\n${rendering.output}`);
+      rendered = parseManifests(rendering.output);
+      objects.observability = rendered;
+    }
+    return rendered;
+  };
+
+  it('renders objects that match their schemas', () => {
+    for (const object of observability()) validateObject(object);
+    expect(run.lint.failed).toBe(false);
+  });
+
+  it('ships deploy/observability\'s alert rules and dashboard: the chart\'s copies in files/ are the same files', () => {
+    for (const file of ['prometheus-rules.yaml', 'grafana-dashboard.json']) {
+      expect(readFileSync(join(chartDir, 'files', file), 'utf8'), `deploy/helm/sms-survey/files/${file} = deploy/observability/${file} (copy it over)`).toBe(
+        source(`deploy/observability/${file}`),
+      );
+    }
+  });
+
+  it('renders the rules as a PrometheusRule with the labels Prometheus selects by, when enabled', () => {
+    const [rule, ...more] = ofKind(observability(), 'PrometheusRule');
+    expect(more).toEqual([]);
+    expect(rule!.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack', 'app.kubernetes.io/part-of': 'sms-survey' });
+    const file = parse(source('deploy/observability/prometheus-rules.yaml'));
+    expect(rule!.spec.groups).toEqual(file.groups);
+    // Prometheus's own templates in the annotations reach the rule as they are (Helm did not expand them).
+    expect(JSON.stringify(rule!.spec.groups)).toContain('{{ $labels.group }}');
+    for (const name of good) expect(ofKind(objects[name]!, 'PrometheusRule'), name).toEqual([]);
+  });
+
+  it('renders the dashboard into a ConfigMap for Grafana\'s sidecar, when enabled', () => {
+    const dashboard = find(observability(), 'ConfigMap', fullName('dashboard'));
+    expect(dashboard.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
+    expect(dashboard.metadata.annotations).toEqual({ grafana_folder: 'SMS surveys' });
+    expect(JSON.parse(dashboard.data['sms-survey.json'])).toEqual(JSON.parse(source('deploy/observability/grafana-dashboard.json')));
+    for (const name of good) expect(ofKind(objects[name]!, 'ConfigMap').map((c) => c.metadata.name), name).not.toContain(fullName('dashboard'));
+  });
+
+  it('points every service at the OTLP collector, and a service\'s own OTEL_* config wins and parses', () => {
+    observability();
+    for (const service of services) expect(configMap('observability', service).OTEL_EXPORTER_OTLP_ENDPOINT, service).toBe('http://otel-collector.observability:4318');
+    expect(configMap('observability', 'sms-dispatcher')).toMatchObject({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25', OTEL_SDK_DISABLED: 'false' });
+    expect(loadDispatcherConfig(podEnv('observability', deployment('observability', 'sms-dispatcher')))).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability:4318',
+      OTEL_TRACES_SAMPLER_ARG: 0.25,
+      OTEL_SDK_DISABLED: false,
+    });
+    for (const service of services) expect(configMap('default', service).OTEL_EXPORTER_OTLP_ENDPOINT, `${service}: tracing off by default`).toBeUndefined();
+  });
+
+  it('refuses an OTLP endpoint that is not a URL', () => {
+    const rendering = run.renders.badOtlpEndpoint!;
+    expect(rendering.ok).toBe(false);
+    expect(rendering.output).toMatch(/observability\.otlpEndpoint/);
   });
 });
