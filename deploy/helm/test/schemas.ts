@@ -1,6 +1,6 @@
 // Validates rendered objects against the Kubernetes API schemas (kubernetes-models) and KEDA's CRDs
-// (@kubernetes-models/keda). ServiceMonitor (Prometheus Operator) has no model package here: its shape is
-// checked by hand, for the fields the chart sets.
+// (@kubernetes-models/keda). ServiceMonitor and PrometheusRule (Prometheus Operator) have no model package here:
+// their shape is checked by hand, for the fields the chart sets.
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Service } from 'kubernetes-models/v1/Service';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -27,6 +27,7 @@ const validators: Record<string, Validator> = {
   'networking.k8s.io/v1/Ingress': model(Ingress),
   'keda.sh/v1alpha1/ScaledObject': model(ScaledObject),
   'monitoring.coreos.com/v1/ServiceMonitor': validateServiceMonitor,
+  'monitoring.coreos.com/v1/PrometheusRule': validatePrometheusRule,
 };
 
 /** Throws, naming the object, when it breaks its schema or its kind has none here. */
@@ -60,6 +61,34 @@ function validateServiceMonitor(object: K8sObject): void {
   }
   for (const key of Object.keys(spec ?? {})) {
     if (!['selector', 'endpoints', 'namespaceSelector', 'jobLabel', 'targetLabels', 'podTargetLabels'].includes(key)) problems.push(`spec.${key} is not a ServiceMonitor field`);
+  }
+  if (problems.length) throw new Error(problems.join('; '));
+}
+
+/** The PrometheusRule CRD's shape (monitoring.coreos.com/v1): spec.groups of named groups of alerting or recording rules. */
+function validatePrometheusRule(object: K8sObject): void {
+  const problems: string[] = [];
+  const groups = object.spec?.groups;
+  if (!Array.isArray(groups) || groups.length === 0) problems.push('spec.groups must be a non-empty array');
+  for (const key of Object.keys(object.spec ?? {})) if (key !== 'groups') problems.push(`spec.${key} is not a PrometheusRule field`);
+  const names = new Set<string>();
+  for (const [g, group] of (Array.isArray(groups) ? groups : []).entries()) {
+    if (typeof group.name !== 'string' || !group.name) problems.push(`spec.groups[${g}].name must be a string`);
+    if (names.has(group.name)) problems.push(`spec.groups[${g}].name ${group.name} is not unique`);
+    names.add(group.name);
+    for (const key of Object.keys(group)) if (!['name', 'interval', 'rules', 'partial_response_strategy', 'limit'].includes(key)) problems.push(`spec.groups[${g}].${key} is not a rule group field`);
+    if (!Array.isArray(group.rules) || group.rules.length === 0) problems.push(`spec.groups[${g}].rules must be a non-empty array`);
+    for (const [r, rule] of (group.rules ?? []).entries()) {
+      const where = `spec.groups[${g}].rules[${r}]`;
+      if ((typeof rule.alert === 'string') === (typeof rule.record === 'string')) problems.push(`${where} needs exactly one of alert and record`);
+      if (typeof rule.expr !== 'string' || !rule.expr.trim()) problems.push(`${where}.expr must be a non-empty string`);
+      if (rule.for !== undefined && !/^[0-9]+(ms|s|m|h|d|w|y)$/.test(rule.for)) problems.push(`${where}.for must be a duration`);
+      for (const key of ['labels', 'annotations']) {
+        const map = rule[key];
+        if (map !== undefined && (typeof map !== 'object' || Object.values(map).some((v) => typeof v !== 'string'))) problems.push(`${where}.${key} must map names to strings`);
+      }
+      for (const key of Object.keys(rule)) if (!['alert', 'record', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations'].includes(key)) problems.push(`${where}.${key} is not a rule field`);
+    }
   }
   if (problems.length) throw new Error(problems.join('; '));
 }

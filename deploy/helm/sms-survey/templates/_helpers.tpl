@@ -138,6 +138,9 @@ e.g. FLEX_SURVEY_POLICIES). (dict "root" $ "name" "sms-dispatcher")
 {{- if and $info.twilio $root.Values.twilioSimulator.enabled }}
 {{- $_ := set $data "TWILIO_API_BASE_URL" (include "sms-survey.simulatorUrl" $root) }}
 {{- end }}
+{{- with $root.Values.observability.otlpEndpoint }}
+{{- $_ := set $data "OTEL_EXPORTER_OTLP_ENDPOINT" . }}
+{{- end }}
 {{- range $k, $v := $svc.config }}
 {{- if or (kindIs "map" $v) (kindIs "slice" $v) }}
 {{- $_ := set $data $k (toJson $v) }}
