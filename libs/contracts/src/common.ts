@@ -73,14 +73,17 @@ export function eventSchema<T extends string, V extends number, P extends z.ZodT
   });
 }
 
-const NAMESPACE = Buffer.from('6f1c0e52a3b84c0f9d0e5b7a1c2d3e4f', 'hex');
+const NAMESPACE_HEX = '6f1c0e52a3b84c0f9d0e5b7a1c2d3e4f';
+/** Made on first use: this module is also bundled for the browser (the survey console), which has no Buffer. */
+let namespace: Buffer | undefined;
 
 /**
  * A name-based (version 5) UUID. Events derived from something Twilio identifies (a MessageSid, a status)
  * get the same id every time Twilio retries the webhook, so consumers' de-duplication drops the copies.
  */
 export function uuidFromName(name: string): string {
-  const hash = createHash('sha1').update(NAMESPACE).update(name).digest();
+  namespace ??= Buffer.from(NAMESPACE_HEX, 'hex');
+  const hash = createHash('sha1').update(namespace).update(name).digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
