@@ -68,3 +68,19 @@ provision_topics() {
   step "creating Kafka topics"
   (cd "$ROOT" && tsx libs/kafka/src/cli/provision-topics.ts | sed -n 1p)
 }
+
+# The console's browser test (apps/console/test/console.browser.e2e.spec.ts) drives Debian's Chromium through
+# playwright-core, which cannot download browsers here: installs the chromium package when /usr/bin/chromium is
+# missing and apt-get can (as root, or with sudo without a password); otherwise that test skips, saying why.
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return 0; fi
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else sudo="none"; fi
+  fi
+  if [ "$sudo" != none ] && command -v apt-get >/dev/null 2>&1; then
+    step "installing Chromium (Debian's chromium package) for the console's browser test"
+    if $sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null; then return 0; fi
+  fi
+  echo "Chromium is not at /usr/bin/chromium and could not be installed with apt-get: the console's browser test will be skipped." >&2
+}

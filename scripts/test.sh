@@ -6,6 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 ensure_node_modules
+ensure_chromium
 ensure_postgres
 ensure_kafka
 if [ "$STARTED_KAFKA" = 1 ]; then trap 'bash "$ROOT/scripts/kafka.sh" stop' EXIT; fi
