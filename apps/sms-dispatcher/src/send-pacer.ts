@@ -12,6 +12,13 @@ export const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', done, { once: true });
   });
 
+/**
+ * A wait of at most a window (one second): the loops check their signal after it. Listening to the signal
+ * instead would put a listener per waiting sender on one partition's signal (thousands), and every removal
+ * scans them all.
+ */
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, WINDOW_MS)));
+
 export class StoppingError extends Error {
   readonly retryable = true;
 }
@@ -100,7 +107,7 @@ export function createSendPacer(options: { configuredRates: Readonly<Record<stri
             },
           };
         }
-        await sleep(result.waitMs, signal);
+        await pause(result.waitMs);
       }
     },
     /**
@@ -112,7 +119,7 @@ export function createSendPacer(options: { configuredRates: Readonly<Record<stri
         if (signal.aborted) throw new StoppingError('dispatcher stopping');
         const result = admit(windowOf(sender, heldSinceMs), 1, now());
         if (result.send) return;
-        await sleep(result.waitMs, signal);
+        await pause(result.waitMs);
       }
     },
     /** Senders with a window in memory. */

@@ -88,6 +88,8 @@ export function createSenderLanes(deps: {
       })
     : undefined;
   const lanes = new Map<string, Lane>();
+  /** The lanes of each partition holding (a new holding, after a rebalance, is a new context). */
+  const lanesOf = new Map<PartitionContext, Set<Lane>>();
   /** When we last sent from a sender to a customer ("<from>|<to>"), for the spacing between survey SMS. */
   const lastSent = new Map<string, number>();
   let prunedAt = Date.now();
@@ -109,25 +111,34 @@ export function createSenderLanes(deps: {
       pending: new Map(),
       running: false,
       wake: () => wakeUp?.(),
+      // Ended early by `wake` (a command arrived or settled, or the lane closed), not by a listener of its own.
       sleep: (ms) =>
-      new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          partition.signal.removeEventListener('abort', done);
-          wakeUp = undefined;
-          resolve();
-        };
-        const timer = setTimeout(done, Math.max(0, ms));
-        wakeUp = done;
-        partition.signal.addEventListener('abort', done, { once: true });
-      }),
+        new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            wakeUp = undefined;
+            resolve();
+          };
+          const timer = setTimeout(done, Math.max(0, ms));
+          wakeUp = done;
+        }),
       retire: () => {
-        partition.signal.removeEventListener('abort', onAbort);
+        lanesOf.get(partition)?.delete(lane);
         if (lanes.get(sender) === lane) lanes.delete(sender);
       },
     };
-    const onAbort = () => closeLane(lane, new StoppingError('partition no longer held'));
-    partition.signal.addEventListener('abort', onAbort, { once: true });
+    // One listener per partition holding, however many senders it has: it closes them all.
+    let held = lanesOf.get(partition);
+    if (!held) {
+      const group = new Set<Lane>();
+      held = group;
+      lanesOf.set(partition, group);
+      partition.signal.addEventListener('abort', () => {
+        lanesOf.delete(partition);
+        for (const l of group) closeLane(l, new StoppingError('partition no longer held'));
+      }, { once: true });
+    }
+    held.add(lane);
     lanes.set(sender, lane);
     return lane;
   }
@@ -135,6 +146,7 @@ export function createSenderLanes(deps: {
   /** Gives up every command of the lane not on its way; those on their way still settle. */
   function closeLane(lane: Lane, reason: Error): void {
     if (lanes.get(lane.sender) === lane) lanes.delete(lane.sender);
+    lanesOf.get(lane.partition)?.delete(lane);
     for (const [id, pending] of lane.pending) {
       if (pending.onItsWay) continue;
       lane.pending.delete(id);

@@ -209,7 +209,9 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       try {
-        await unlessAborted(work(), abandon.signal);
+        // Concurrent mode keeps thousands of handlers running: a listener each on one signal would make every
+        // removal a scan of all of them. Its stop bounds the wait for handlers itself.
+        await (until ? work() : unlessAborted(work(), abandon.signal));
         metrics?.handled.inc({ topic, group: groupId, outcome: 'ok' });
         metrics?.handleSeconds.observe({ topic, group: groupId }, (performance.now() - started) / 1000);
         return;
