@@ -7,6 +7,7 @@ import { parseFormBody, toParams, param, type Params } from './params.js';
 import { registerControlRoutes, type InboundSmsInput } from './routes/control.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerFlexRoutes } from './routes/flex.js';
+import { registerSimulatorPage } from './routes/page.js';
 import { registerTaskRouterRoutes } from './routes/taskrouter.js';
 import { countSegments } from './segments.js';
 import { registerTaskRouterEventControl } from './taskrouter-events.js';
@@ -200,6 +201,7 @@ export function buildSimulator(opts: SimulatorOptions): Simulator {
 
   app.register(async (control) => registerControlRoutes(control, { state, lifecycle, sendInboundSms }), { prefix: '/__sim' });
   app.register(async (control) => registerTaskRouterEventControl(control, { state, authToken: opts.authToken }), { prefix: '/__sim' });
+  app.register(async (page) => registerSimulatorPage(page, { state }), { prefix: '/__sim' });
 
   return { app, state, sendInboundSms };
 }
