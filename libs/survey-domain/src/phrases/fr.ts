@@ -5,7 +5,7 @@ export const fr: Phrases = {
   scaleInstruction: 'Répondez par un nombre de {min} à {max}.',
   scaleLabel: '{value} = {label}',
   yesNoInstruction: 'Répondez OUI ou NON.',
-  yesWords: ['oui', 'o', 'ouais'],
+  yesWords: ['oui', 'ouais'],
   noWords: ['non', 'n'],
   choiceOption: '{number}) {text}',
   singleChoiceInstruction: 'Répondez par le numéro de votre choix.',
