@@ -61,6 +61,7 @@ cat <<INFO
 
 The system is running$([ "$SIMULATED" = 1 ] && echo " against the local Twilio simulator (no Twilio credentials set)").
   Gateway (Twilio webhooks, public API)  http://127.0.0.1:3000   (/healthz /readyz /metrics)
+  Survey console                         http://127.0.0.1:3000/console/   (sign in with an API key: \$API_KEYS, default dev-api-key)
   Orchestrator / dispatcher / insights   http://127.0.0.1:3001 /3002 /3003   (ops endpoints)
   Twilio simulator                       http://127.0.0.1:4010/__sim/messages   (what was "sent")
   Kafka                                  ${KAFKA_BROKERS}
