@@ -77,6 +77,8 @@ export function startConsumerSpan(
 ): { span: Span; ctx: Context } {
   const parent = extractTraceContext(headers);
   const span = tracer.startSpan(`process ${topic}`, { kind: SpanKind.CONSUMER }, parent);
+  // Tracing off (no SDK): a no-op span with no valid context; nothing to carry.
+  if (!trace.isSpanContextValid(span.spanContext())) return { span, ctx: parent };
   if (span.isRecording()) {
     span.setAttributes({
       'messaging.system': 'kafka',
