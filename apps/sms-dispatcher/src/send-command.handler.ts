@@ -1,5 +1,5 @@
 import { context, type Context } from '@opentelemetry/api';
-import { SmsSendFailed, SmsSent, Topics, createMessage, uuidFromName, type SmsSendRequested } from '@sms-survey/contracts';
+import { Sender, SmsSendFailed, SmsSent, Topics, createMessage, isMessagingServiceSid, uuidFromName, type SmsSendRequested } from '@sms-survey/contracts';
 import { RetryableError, type EventProducer, type OutgoingEvent } from '@sms-survey/kafka';
 import { classifyTwilioError, findRecentMessage, sendSms, type TwilioClient } from '@sms-survey/twilio';
 import { senderKind } from '@sms-survey/sms-domain';
@@ -87,12 +87,23 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
   }, coalesce);
 
   // Results of several commands share one Kafka write: each carries its own command's trace context.
-  function sentEvent(command: SmsSendRequested['payload'], messageSid: string, status: string, trace: Context): OutgoingEvent {
+  // `usedFrom`: the `From` of Twilio's answer, the number a Messaging Service chose (unknown on a redelivery).
+  function sentEvent(command: SmsSendRequested['payload'], messageSid: string, status: string, trace: Context, usedFrom?: string): OutgoingEvent {
+    const service = isMessagingServiceSid(command.from) ? command.from : undefined;
+    const from = usedFrom !== undefined && Sender.safeParse(usedFrom).success ? usedFrom : command.from;
     const message = createMessage(SmsSent, {
       id: uuidFromName(`sent:${command.commandId}`),
       type: 'sms.send.accepted',
       schemaVersion: 1,
-      payload: { commandId: command.commandId, sessionId: command.sessionId, messageSid, from: command.from, to: command.to, status: sentStatus.parse(status) },
+      payload: {
+        commandId: command.commandId,
+        sessionId: command.sessionId,
+        messageSid,
+        from,
+        ...(service && { messagingServiceSid: service }),
+        to: command.to,
+        status: sentStatus.parse(status),
+      },
     });
     return { topic: Topics.smsSendResult, key: command.to, message, context: trace };
   }
@@ -148,7 +159,7 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
         return {
           settled: record({ commandId: command.commandId, state: 'sent', messageSid: sent.sid }).then(() => {
             countResult(command, 'accepted');
-            return publish(sentEvent(command, sent.sid, sent.status, trace));
+            return publish(sentEvent(command, sent.sid, sent.status, trace, sent.from));
           }),
         };
       } catch (error) {
@@ -212,7 +223,7 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
       outcomes.inc({ outcome: 'recovered' });
       deps.logger.warn({ commandId: command.commandId, messageSid: existing.sid }, 'recovered a send whose dispatcher died after Twilio accepted it');
       countResult(command, 'accepted');
-      return { settled: publish(sentEvent(command, existing.sid, existing.status, trace)) };
+      return { settled: publish(sentEvent(command, existing.sid, existing.status, trace, existing.from)) };
     }
     deps.logger.warn({ commandId: command.commandId }, 'a dispatcher died before Twilio accepted this message; sending it now');
     return sendClaimed(event, await pace(), signal);

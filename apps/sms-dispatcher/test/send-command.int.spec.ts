@@ -9,7 +9,7 @@ import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from '@sms-survey/service
 import { createTestDatabase, silentLogger, type TestDatabase } from '@sms-survey/testing';
 import { createTwilioClient } from '@sms-survey/twilio';
 import { buildSimulator, type Simulator } from '@sms-survey/twilio-simulator';
-import { createSendCommandHandler } from '../src/send-command.handler.js';
+import { UNPACED, createSendCommandHandler } from '../src/send-command.handler.js';
 import { createPartitionLeases } from '../src/partition-leases.js';
 import { createSendLedger, sendLedgerRetention } from '../src/send-ledger.js';
 
@@ -196,6 +196,46 @@ describe('send command handler against the Twilio simulator and PostgreSQL', () 
     await stale.handle(cmd);
     expect(simulator.state.messages.filter((m) => m.to === '+4791230005')).toHaveLength(1);
     expect(await createSendLedger(sql).get(cmd.payload.commandId)).toMatchObject({ state: 'sent' });
+  });
+
+  it('a Messaging Service sender: sent with MessagingServiceSid (no From), the result carries the number Twilio chose, sticky per customer', async () => {
+    const MG = 'MG0123456789abcdef0123456789abcdef';
+    simulator.state.messagingServices.set(MG, ['+14155550201', '+14155550202']);
+    const first = command('+14155550777');
+    first.payload.from = MG;
+    await handler.handle(first);
+    const post = simulator.state.requests.find((r) => r.method === 'POST' && r.params?.To === '+14155550777');
+    expect(post?.params).toMatchObject({ MessagingServiceSid: MG });
+    expect(post?.params?.From).toBeUndefined();
+    const [message] = simulator.state.messages.filter((m) => m.to === '+14155550777');
+    expect(message).toMatchObject({ messagingServiceSid: MG });
+    expect(['+14155550201', '+14155550202']).toContain(message!.from);
+    expect(producer.events[0]?.message).toMatchObject({
+      type: 'sms.send.accepted',
+      payload: { commandId: first.payload.commandId, messageSid: message!.sid, from: message!.from, messagingServiceSid: MG, to: '+14155550777' },
+    });
+
+    const second = command('+14155550777');
+    second.payload.from = MG;
+    await handler.handle(second);
+    expect(simulator.state.messages.filter((m) => m.to === '+14155550777').map((m) => m.from)).toEqual([message!.from, message!.from]);
+
+    // A dead dispatcher's claim after Twilio accepted the message: found in Twilio's list by the service's sid.
+    const stale = handlerWith({
+      twilio: createTwilioClient({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, apiBaseUrl: simulatorUrl }),
+      staleSendMs: 1000,
+    });
+    const third = command('+14155550777');
+    third.payload.from = MG;
+    third.payload.body = 'Anything else? Reply in your own words';
+    expect(await createSendLedger(sql).claim(third.payload.commandId)).toBe(true);
+    await handler.sendClaimed(third, UNPACED).then((r) => r.settled); // Twilio accepts it; then "the dispatcher dies": the row is put back
+    await prisma.$executeRaw`UPDATE send_ledger SET state = 'sending', message_sid = NULL WHERE command_id = ${third.payload.commandId}::uuid`;
+    await new Promise((r) => setTimeout(r, 1100));
+    producer.events.length = 0;
+    await stale.handle(third);
+    expect(simulator.state.messages.filter((m) => m.to === '+14155550777')).toHaveLength(3);
+    expect(producer.events[0]?.message).toMatchObject({ type: 'sms.send.accepted', payload: { from: message!.from, messagingServiceSid: MG } });
   });
 
   it('retention: rows of commands sent or failed over 14 days ago go; unsettled rows and younger ones stay', async () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SendingHours } from '@sms-survey/sms-domain';
-import { E164 } from '@sms-survey/contracts';
+import { E164, ReplyableSender } from '@sms-survey/contracts';
 import { commonEnv, parseConfig, portEnv } from '@sms-survey/service-kit';
 import { readFlexSurveyPolicies } from './flex-policies-config.js';
 
@@ -19,8 +19,11 @@ export const OrchestratorEnv = z.object({
   /** Events applied in one transaction at most (fewer when fewer are waiting). */
   KAFKA_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  /** Our number that texts customers (a Twilio number whose messaging webhook is the gateway). */
-  SMS_SENDER_NUMBER: E164.default('+4759440000'),
+  /**
+   * The sender that texts customers: a Twilio number, or a Messaging Service sid (`MG…`), whose numbers'
+   * messaging webhook is the gateway. Not an alphanumeric id: surveys need replies.
+   */
+  SMS_SENDER_NUMBER: ReplyableSender.default('+4759440000'),
   /** Numbers for subnumbering (Norwegian customers get one per concurrent session); empty turns it off. */
   SMS_SUBNUMBER_POOL: phoneList,
   /** Country prefixes that use subnumbering. */

@@ -208,6 +208,8 @@ export interface SimulatorState {
   workers: SimWorker[];
   /** Customer/sender pairs (`<customer>|<our number>`) blocked after the customer texted STOP. */
   optOuts: Set<string>;
+  /** Messaging Service sid → its numbers (messaging-services.ts); configuration, kept by a reset unless `all`. */
+  messagingServices: Map<string, string[]>;
   apiFaults: ApiFault[];
   deliveryFaults: DeliveryFault[];
   /** Flex Interactions and the Conversations they opened. */
@@ -276,6 +278,7 @@ export function createState(accountSid: string): SimulatorState {
     taskChannels: [],
     workers: [],
     optOuts: new Set(),
+    messagingServices: new Map(),
     apiFaults: [],
     deliveryFaults: [],
     interactions: [],
@@ -301,6 +304,7 @@ export function resetState(state: SimulatorState, opts: { all?: boolean } = {}):
   state.conversations.length = 0;
   if (opts.all) {
     for (const list of [state.workspaces, state.taskQueues, state.workflows, state.taskChannels, state.workers]) list.length = 0;
+    state.messagingServices.clear();
     createWorkspace(state, 'Default Workspace', state.defaultWorkspaceSid);
   }
 }

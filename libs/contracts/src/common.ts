@@ -55,6 +55,31 @@ export const BoundedJsonObject = z.record(z.string(), z.unknown()).superRefine((
 
 /** E.164: a plus sign, a non-zero country digit, up to 15 digits in all. */
 export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +4791234567');
+/** A Twilio Messaging Service sid: `MG` and 32 hex digits. Twilio picks one of the service's numbers per message. */
+export const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
+/**
+ * An alphanumeric sender id (`ACME`): 1–11 letters, digits and spaces with at least one letter. It can only send
+ * (nobody can reply to it).
+ */
+export const ALPHANUMERIC_SENDER_ID = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/;
+export type SenderType = 'phone-number' | 'messaging-service' | 'alphanumeric';
+
+/** What kind of sender a `From` is (the string is assumed to be a valid `Sender`). */
+export function senderType(sender: string): SenderType {
+  if (MESSAGING_SERVICE_SID.test(sender)) return 'messaging-service';
+  return sender.startsWith('+') ? 'phone-number' : 'alphanumeric';
+}
+
+export const isMessagingServiceSid = (sender: string): boolean => MESSAGING_SERVICE_SID.test(sender);
+
+/** Who texts a customer: one of our numbers (E.164), a Messaging Service (`MG…`), or an alphanumeric sender id. */
+export const Sender = z.union([E164, z.string().regex(MESSAGING_SERVICE_SID), z.string().regex(ALPHANUMERIC_SENDER_ID)], {
+  error: 'must be an E.164 phone number (+4791234567), a Messaging Service sid (MG and 32 hex digits) or an alphanumeric sender id (1–11 letters, digits, spaces)',
+});
+/** A sender a customer can reply to: a number or a Messaging Service. */
+export const ReplyableSender = z.union([E164, z.string().regex(MESSAGING_SERVICE_SID)], {
+  error: 'must be an E.164 phone number (+4791234567) or a Messaging Service sid (MG and 32 hex digits); an alphanumeric sender id cannot receive replies',
+});
 export const IsoDateTime = z.iso.datetime({ offset: true });
 export const Sid = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`), `must be a Twilio ${prefix} sid`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { E164, IsoDateTime, Sid, eventSchema, Text } from './common.js';
+import { E164, IsoDateTime, Sender, Sid, eventSchema, Text } from './common.js';
 
 /** A customer's SMS, received by the gateway from Twilio's messaging webhook. */
 export const InboundSmsReceived = eventSchema(
@@ -33,7 +33,8 @@ export const MessageStatusReported = eventSchema(
     status: MessageStatus,
     errorCode: z.number().int().optional(),
     to: E164,
-    from: E164,
+    /** The number (or alphanumeric id) the message was sent from; for a Messaging Service, the number Twilio chose. */
+    from: Sender,
     reportedAt: IsoDateTime,
   }),
 );
@@ -50,7 +51,8 @@ export const SmsSendRequested = eventSchema(
   z.object({
     commandId: z.uuid(),
     sessionId: z.uuid().optional(),
-    from: E164,
+    /** A number, a Messaging Service sid (sent with `MessagingServiceSid`; the lane and the rate are the service's) or an alphanumeric id. */
+    from: Sender,
     to: E164,
     body: Text(1600).min(1),
     notBefore: IsoDateTime.optional(),
@@ -70,7 +72,10 @@ export const SmsSent = eventSchema(
     commandId: z.uuid(),
     sessionId: z.uuid().optional(),
     messageSid: Sid('(SM|MM)'),
-    from: E164,
+    /** The sender Twilio sent from: for a Messaging Service, the number it chose (the service's sid if not known, on a redelivered command). */
+    from: Sender,
+    /** The command's Messaging Service, when it was sent through one. */
+    messagingServiceSid: Sid('MG').optional(),
     to: E164,
     status: MessageStatus,
   }),
@@ -83,7 +88,8 @@ export const SmsSendFailed = eventSchema(
   z.object({
     commandId: z.uuid(),
     sessionId: z.uuid().optional(),
-    from: E164,
+    /** The command's sender. */
+    from: Sender,
     to: E164,
     errorCode: z.number().int().optional(),
     reason: Text(2000),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { E164, IsoDateTime, Text, eventSchema } from './common.js';
+import { E164, IsoDateTime, Sender, Text, eventSchema } from './common.js';
 import { LANGUAGE_TAG_MAX_LENGTH } from './language-tag.js';
 
 export const SessionEndStatus = z.enum(['completed', 'expired', 'superseded', 'opted-out', 'failed', 'abandoned']);
@@ -83,6 +83,8 @@ export const SurveySendRequested = eventSchema(
     content: Text(1000).optional(),
     /** The language asked for (a BCP 47 tag); the orchestrator picks one of the survey's languages from it. */
     language: Text(LANGUAGE_TAG_MAX_LENGTH).optional(),
+    /** The sender asked for (SendSurvey's `sender`): a number, a Messaging Service sid, or an alphanumeric id (for a survey without questions); default: the orchestrator's. */
+    sender: Sender.optional(),
     origin: SessionRef.origin,
   }),
 );

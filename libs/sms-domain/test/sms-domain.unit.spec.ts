@@ -30,12 +30,19 @@ describe('sender rates', () => {
     ['12345', 'short-code', 100],
     ['+4759440000', 'international-long-code', 10],
     ['ACME', 'alphanumeric', 10],
+    ['MG0123456789abcdef0123456789abcdef', 'messaging-service', 1],
+    ['MGFFFF', 'alphanumeric', 10],
   ])('%s is a %s at %i/s', (sender, kind, rate) => {
     expect(senderKind(sender)).toBe(kind);
     expect(messagesPerSecond(sender)).toBe(rate);
   });
   it('a configured rate wins', () => {
     expect(messagesPerSecond('+14155550100', { '+14155550100': 30 })).toBe(30);
+  });
+  it('a Messaging Service has one rate for the whole service, overridable per sid', () => {
+    const sid = 'MG0123456789abcdef0123456789abcdef';
+    expect(messagesPerSecond(sid, { MGffffffffffffffffffffffffffffffff: 50 })).toBe(1);
+    expect(messagesPerSecond(sid, { [sid]: 25 })).toBe(25);
   });
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { E164, type FlexTaskLifecycle, languagePreference } from '@sms-survey/contracts';
+import { E164, ReplyableSender, type FlexTaskLifecycle, languagePreference } from '@sms-survey/contracts';
 
 /**
  * Surveys after a Flex task (issue 5, seed 000 without the plugin). A policy says which tasks get which survey;
@@ -36,8 +36,12 @@ export const FlexSurveyPolicy = z.strictObject({
   languageAttribute: name.optional(),
   /** No more than one Flex survey per customer per this many days. */
   fatigueDays: z.number().int().min(1).max(3650).optional(),
-  /** The number that texts the survey (its messaging webhook must be the gateway); default: the orchestrator's sender choice. */
-  senderNumber: E164.optional(),
+  /**
+   * Who texts the survey: one of our numbers or a Messaging Service sid (`MG…`; its numbers' messaging webhook
+   * must be the gateway); default: the orchestrator's sender choice. An alphanumeric sender id is refused: a
+   * survey needs replies.
+   */
+  senderNumber: ReplyableSender.optional(),
   /** How long the customer has to answer. */
   expiryHours: z.number().positive().max(24 * 30).default(24),
 });

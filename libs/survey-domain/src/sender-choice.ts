@@ -1,9 +1,31 @@
+import { senderType } from '@sms-survey/contracts';
+import type { SurveyDefinition } from './survey-definition.js';
+
 /**
  * Which of our numbers texts a customer. Norwegian numbers (+47) use "subnumbering" (seed step 3): every
  * concurrent session with the same customer gets its own sender from a pool, so the number a reply arrives on
  * identifies the session. Everyone else gets the default sender, and a new survey replaces the customer's
  * active session (it is ended as `superseded`), since replies could not tell two sessions apart.
  */
+/*
+ * A sender is one of our numbers, a Messaging Service (`MG…`: Twilio picks one of its numbers per message, the
+ * customer replies to that number) or an alphanumeric id, which can only send. A session keeps its sender; the
+ * dispatcher's lanes and rates are per sender, so per Messaging Service.
+ */
+
+/** Whether the survey asks anything: any element other than a `text` needs a reply (a stored definition may be given as is). */
+export function surveyNeedsReplies(survey: Pick<SurveyDefinition, 'elements'> | unknown): boolean {
+  const elements = (survey as { elements?: unknown } | null)?.elements;
+  if (!Array.isArray(elements)) return true;
+  return elements.some((e) => (e as { type?: unknown } | null)?.type !== 'text');
+}
+
+/** Why this sender cannot send this survey (an alphanumeric id for a survey with questions), or undefined. */
+export function senderProblem(sender: string, survey: Pick<SurveyDefinition, 'elements'> | unknown): string | undefined {
+  if (senderType(sender) !== 'alphanumeric' || !surveyNeedsReplies(survey)) return undefined;
+  return `the alphanumeric sender "${sender}" cannot receive replies, and this survey asks questions; use a phone number or a Messaging Service (MG…)`;
+}
+
 export interface SenderPolicy {
   defaultSender: string;
   /** Our numbers for subnumbering; empty turns subnumbering off. */

@@ -61,6 +61,8 @@ describe('parseFlexSurveyPolicies', () => {
     expect(problems).toMatch(/^1\.trigger: /m);
     expect(problems).toMatch(/^1\.fatigueDays: /m);
     expect(problems).toMatch(/^1\.senderNumber: .*E\.164/m);
+    expect(parseFlexSurveyPolicies([{ surveyId: 'csat', senderNumber: 'ACME' }])).toMatchObject({ ok: false, problems: [expect.stringMatching(/^0\.senderNumber: .*alphanumeric sender id cannot receive replies/)] });
+    expect(parseFlexSurveyPolicies([{ surveyId: 'csat', senderNumber: 'MG0123456789abcdef0123456789abcdef' }])).toMatchObject({ ok: true });
     expect(parseFlexSurveyPolicies({ surveyId: 'csat' }).ok).toBe(false);
   });
 });

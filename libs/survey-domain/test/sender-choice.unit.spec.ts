@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseSender, usesSubnumbering } from '../src/index.js';
+import { ReplyableSender, Sender, senderType } from '@sms-survey/contracts';
+import { chooseSender, senderProblem, surveyNeedsReplies, usesSubnumbering } from '../src/index.js';
 
 const policy = { defaultSender: '+15550000000', subnumberPool: ['+4759440001', '+4759440002'] };
 const session = (id: string, senderNumber: string, minutesAgo: number) => ({ id, senderNumber, startedAt: new Date(Date.UTC(2026, 0, 1, 12, 0) - minutesAgo * 60_000) });
@@ -23,5 +24,35 @@ describe('chooseSender', () => {
     expect(usesSubnumbering('+4791234567', policy)).toBe(true);
     expect(usesSubnumbering('+4791234567', { ...policy, subnumberPool: [] })).toBe(false);
     expect(usesSubnumbering('+4691234567', policy)).toBe(false);
+  });
+});
+
+describe('senders: numbers, Messaging Services, alphanumeric ids', () => {
+  const MG = 'MG0123456789abcdef0123456789abcdef';
+  const question = { elements: [{ id: 'q1', type: 'nps' }] } as never;
+  const textOnly = { elements: [{ id: 't1', type: 'text' }] } as never;
+
+  it('tells the kinds apart', () => {
+    expect([senderType('+4759440000'), senderType(MG), senderType('ACME'), senderType('MG12')]).toEqual(['phone-number', 'messaging-service', 'alphanumeric', 'alphanumeric']);
+    expect(Sender.safeParse(MG).success && Sender.safeParse('ACME').success && Sender.safeParse('+4759440000').success).toBe(true);
+    expect(Sender.safeParse('ACME CORPORATION').success).toBe(false);
+    expect(Sender.safeParse('12345678').success).toBe(false);
+    expect(ReplyableSender.safeParse('ACME').success).toBe(false);
+    expect(ReplyableSender.safeParse(MG).success).toBe(true);
+  });
+
+  it('refuses an alphanumeric sender for a survey that asks anything, and only then', () => {
+    expect(surveyNeedsReplies(question)).toBe(true);
+    expect(surveyNeedsReplies(textOnly)).toBe(false);
+    expect(senderProblem('ACME', question)).toMatch(/alphanumeric sender "ACME" cannot receive replies/);
+    expect(senderProblem('ACME', textOnly)).toBeUndefined();
+    expect(senderProblem(MG, question)).toBeUndefined();
+    expect(senderProblem('+4759440000', question)).toBeUndefined();
+  });
+
+  it('a Messaging Service is the default sender like a number; subnumbering still gives +47 customers pool numbers', () => {
+    const mgPolicy = { ...policy, defaultSender: MG };
+    expect(chooseSender('+14155550123', [session('a', MG, 3)], mgPolicy)).toEqual({ sender: MG, supersede: ['a'] });
+    expect(chooseSender('+4791234567', [], mgPolicy)).toEqual({ sender: '+4759440001', supersede: [] });
   });
 });

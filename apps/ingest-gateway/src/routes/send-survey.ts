@@ -13,6 +13,7 @@ import {
   type SendSurveyAccepted,
 } from '@sms-survey/contracts';
 import type { SurveyDefinitionRepository } from '@sms-survey/db';
+import { senderProblem } from '@sms-survey/survey-domain';
 import type { EventProducer } from '@sms-survey/kafka';
 import { Counter, type Registry } from 'prom-client';
 import { mobileNumberProblem } from '../api/mobile-number.js';
@@ -79,6 +80,12 @@ export function registerSendSurveyRoute(api: FastifyInstance, options: SendSurve
       throw new HttpError(404, `survey ${surveyId} not found`);
     }
 
+    const senderRefused = send.sender === undefined ? undefined : senderProblem(send.sender, survey.definition);
+    if (senderRefused) {
+      requests.inc({ outcome: 'invalid' });
+      throw new HttpError(400, 'invalid request', [`sender: ${senderRefused}`]);
+    }
+
     if (await options.suppressions.isSuppressed(send.identifier)) {
       requests.inc({ outcome: 'opted-out' });
       throw new HttpError(409, OPTED_OUT);
@@ -101,6 +108,7 @@ export function registerSendSurveyRoute(api: FastifyInstance, options: SendSurve
         userSessionVariables: send.userSessionVariables ?? [],
         content: send.content,
         language: send.language,
+        ...(send.sender !== undefined && { sender: send.sender }),
         origin: { kind: 'api' },
       },
     });

@@ -1,4 +1,4 @@
-import type { InboundSmsReceived, RecordedAnswer } from '@sms-survey/contracts';
+import { isMessagingServiceSid, type InboundSmsReceived, type RecordedAnswer } from '@sms-survey/contracts';
 import {
   handleReply,
   notFoundReply,
@@ -45,11 +45,21 @@ type AnswerRow = { elementId: string; elementType: string; rawReply: string; val
 
 /**
  * Seed reply step 1: the session a reply belongs to. Where subnumbering applies, the number the customer
- * texted identifies it; otherwise it is the customer's most recent active session. When there is none, the
- * customer's most recent session (any status) decides which texts answer them. The row is locked.
+ * texted identifies it; otherwise it is the customer's most recent active session, whatever number they texted
+ * (so a session sent through a Messaging Service is found by a reply to any of the service's numbers: the
+ * customer has one active session there, a new survey supersedes it). When there is none, the customer's most
+ * recent session (any status) decides which texts answer them. The row is locked.
  */
 function bySenderNumber(customer: string, ourNumber: string, senders: SenderPolicy): boolean {
   return usesSubnumbering(customer, senders) && senders.subnumberPool.includes(ourNumber);
+}
+
+/**
+ * Who answers a customer's SMS: the number they texted, except in a session sent through a Messaging Service,
+ * which answers through the service (its lane and rate; Twilio's sticky sender keeps the customer's number).
+ */
+function replySender(session: { senderNumber: string } | undefined, ourNumber: string): string {
+  return session && isMessagingServiceSid(session.senderNumber) ? session.senderNumber : ourNumber;
 }
 
 async function findSession(tx: Tx, customer: string, ourNumber: string, senders: SenderPolicy): Promise<StoredSession | undefined> {
@@ -73,7 +83,7 @@ export async function handleInboundSms(tx: Tx, event: InboundSmsReceived, deps: 
       VALUES (${sms.messageSid}, ${sms.from}, ${sms.to}, ${sms.body}, ${session?.id ?? null}::uuid, ${new Date(sms.receivedAt)})
       ON CONFLICT DO NOTHING)
     SELECT EXISTS (SELECT 1 FROM suppressed_customer WHERE customer = ${sms.from}) AS suppressed`;
-  const reply = { from: sms.to, to: sms.from, priority: 'reply' as const, now };
+  const reply = { from: replySender(session, sms.to), to: sms.from, priority: 'reply' as const, now };
 
   // Opt-out comes before everything else, and nothing is texted back (Twilio confirms STOP and START itself).
   const intent = optOutIntent(sms.body, sms.optOutType);
@@ -189,7 +199,7 @@ export async function handleInboundSmsBatch(
     writes.inbound.push({ sms, sessionId: session.id });
     states.set(session.id, decision.state);
     writes.sessions.set(session.id, { currentElementId: decision.state.currentElementId, invalidReplies: decision.state.invalidReplies });
-    const commands = outgoingCommands(decision.outgoing, { from: sms.to, to: sms.from, priority: 'reply', now, sessionId: session.id, sendAt: sendableAt(deps.sending, survey, sms.from, now) });
+    const commands = outgoingCommands(decision.outgoing, { from: replySender(session, sms.to), to: sms.from, priority: 'reply', now, sessionId: session.id, sendAt: sendableAt(deps.sending, survey, sms.from, now) });
     writes.commands.push(...commands);
     // As in handleInboundSms: the SMS first, then the answer event, in outbox (= publish) order.
     outbox.add(commands.map((c) => c.entry), event);

@@ -24,10 +24,11 @@ export async function handleSurveySend(
   const active = await tx.$queryRaw<{ id: string; sender_number: string; started_at: Date }[]>`
     SELECT id, sender_number, started_at FROM survey_session
     WHERE customer = ${command.customer} AND status = 'active' FOR UPDATE`;
+  // SendSurvey's sender replaces the default one (a number or a Messaging Service); subnumbering still applies where it does.
   const choice = chooseSender(
     command.customer,
     active.map((s) => ({ id: s.id, senderNumber: s.sender_number, startedAt: s.started_at })),
-    deps.senders,
+    command.sender ? { ...deps.senders, defaultSender: command.sender } : deps.senders,
   );
   // The gateway refuses suppressed customers; one who opted out since then gets nothing, and BI sees why.
   const suppressed = await isSuppressed(tx, command.customer);

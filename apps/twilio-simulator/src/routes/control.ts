@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { InboundSmsResult, OptOutType } from '../inbound.js';
 import { describeFetchError } from '../outbound-http.js';
+import { serviceNumbers } from '../messaging-services.js';
 import { resetState, type SimulatorState } from '../state.js';
 import type { MessageLifecycle } from '../status-callbacks.js';
 import { invalidParameter, notFound } from '../twilio-error.js';
@@ -25,6 +26,10 @@ const InboundSmsInputSchema = z.object({
   body: z.string(),
   url: z.url().optional(),
   optOutType: z.enum(['STOP', 'START', 'HELP']).nullable().optional(),
+});
+const MessagingServiceInput = z.object({
+  sid: z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'must be MG followed by 32 hex digits'),
+  numbers: z.array(z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number')).max(400),
 });
 const ResetInput = z.object({ all: z.boolean().default(false) }).default({ all: false });
 const TaskStatusInput = z.object({ assignmentStatus: z.enum(['pending', 'reserved', 'assigned', 'canceled', 'completed', 'wrapping']) });
@@ -95,6 +100,17 @@ export function registerControlRoutes(
   }));
 
   app.get('/opt-outs', async () => ({ optOuts: [...state.optOuts] }));
+
+  // A Messaging Service's numbers (Twilio picks one per message, sticky per customer); unset: one derived number.
+  app.post('/messaging-services', async (request) => {
+    const { sid, numbers } = parse(MessagingServiceInput, request.body);
+    state.messagingServices.set(sid, numbers);
+    return { sid, numbers: serviceNumbers(state, sid) };
+  });
+  app.get('/messaging-services/:sid', async (request) => {
+    const { sid } = request.params as { sid: string };
+    return { sid, numbers: serviceNumbers(state, sid) };
+  });
 
   app.post('/reset', async (request) => {
     const { all } = parse(ResetInput, request.body ?? undefined);

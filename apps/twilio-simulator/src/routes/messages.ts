@@ -4,6 +4,7 @@ import { api2010Page } from '../paging.js';
 import { param, paramValues } from '../params.js';
 import { countSegments } from '../segments.js';
 import { newSid } from '../sids.js';
+import { chooseServiceNumber, serviceNumbers } from '../messaging-services.js';
 import { optOutKey, type SimMessage } from '../state.js';
 import { TwilioApiError, invalidParameter, notFound } from '../twilio-error.js';
 import { messageResource } from '../views.js';
@@ -47,7 +48,16 @@ export function registerMessageRoutes(api: FastifyInstance, ctx: ApiContext): vo
     }
     const magic = MAGIC_TO_NUMBERS[to];
     if (magic) throw new TwilioApiError(400, magic.code, magic.message);
-    if (from && state.optOuts.has(optOutKey(to, from))) {
+    if (!from && messagingServiceSid && !/^MG[0-9a-fA-F]{32}$/.test(messagingServiceSid)) {
+      throw new TwilioApiError(400, 21701, `The Messaging Service Sid ${messagingServiceSid} is invalid.`);
+    }
+    // Through a Messaging Service, Twilio picks the number (sticky per customer) and reports it as `From`.
+    const sender = from ?? chooseServiceNumber(state, messagingServiceSid!, to);
+    // Twilio's opt-outs through a Messaging Service cover all its numbers.
+    const blocked = from
+      ? state.optOuts.has(optOutKey(to, from))
+      : serviceNumbers(state, messagingServiceSid!).some((n) => state.optOuts.has(optOutKey(to, n)));
+    if (blocked) {
       throw new TwilioApiError(400, 21610, 'Attempt to send to unsubscribed recipient');
     }
 
@@ -56,7 +66,7 @@ export function registerMessageRoutes(api: FastifyInstance, ctx: ApiContext): vo
       sid: newSid(mediaUrls.length > 0 ? 'MM' : 'SM'),
       accountSid: state.accountSid,
       direction: 'outbound-api',
-      from: from ?? null,
+      from: sender,
       to,
       body,
       status: from ? 'queued' : 'accepted',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { E164, IsoDateTime, Text } from '../common.js';
+import { E164, IsoDateTime, Sender, Text } from '../common.js';
 import { LanguagePreference } from '../language-tag.js';
 import { UserSessionVariable } from '../survey.js';
 
@@ -44,6 +44,13 @@ export const SendSurveyRequest = z.object({
    * the survey's default language when the survey has it or a language it falls back to (`nb` → `no`, `en-GB` → `en`).
    */
   language: LanguagePreference.optional(),
+  /**
+   * Who texts the customer, instead of the configured sender (SMS_SENDER_NUMBER): one of our numbers, a
+   * Messaging Service sid (`MG…`), or an alphanumeric sender id. An alphanumeric id cannot receive replies, so
+   * it is refused (400) for a survey with any question. Customers with subnumbering (+47) get a number of the
+   * pool whatever this says.
+   */
+  sender: Sender.optional(),
 });
 export type SendSurveyRequest = z.infer<typeof SendSurveyRequest>;
 export type SendSurveyRequestInput = z.input<typeof SendSurveyRequest>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { E164, Sid, toStorableText } from '../common.js';
+import { E164, Sender, Sid, toStorableText } from '../common.js';
 import { MessageStatus } from '../sms.js';
 
 /** Twilio's incoming-message webhook (form-encoded). Only the fields we use; Twilio sends many more. */
@@ -22,7 +22,8 @@ export type TwilioInboundSmsForm = z.infer<typeof TwilioInboundSmsForm>;
 export const TwilioStatusCallbackForm = z.looseObject({
   MessageSid: Sid('(SM|MM)'),
   MessageStatus: MessageStatus,
-  From: E164,
+  /** Our number (for a Messaging Service, the one Twilio chose) or alphanumeric sender id. */
+  From: Sender,
   To: E164,
   ErrorCode: z.coerce.number().int().optional(),
 });
