@@ -13,7 +13,19 @@ export default defineConfig(({ mode }) => ({
     // stand-in throws if anything in the browser ever calls it.
     alias: mode === 'test' ? {} : { 'node:crypto': fileURLToPath(new URL('./src/browser/node-crypto.ts', import.meta.url)) },
   },
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 1024 },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    chunkSizeWarningLimit: 1024,
+    rollupOptions: {
+      // zod's sources carry /* @__PURE__ */ comments where Rollup cannot use them; it says so for each, harmlessly.
+      onwarn(warning, warn) {
+        if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('node_modules')) return;
+        warn(warning);
+      },
+    },
+  },
   server: {
     // `npx vite` in apps/console: the API of a gateway started by `npm start`.
     proxy: { '/v1': 'http://127.0.0.1:3000' },

@@ -24,6 +24,31 @@ function distributions(sessions: readonly SessionSummary[]): { elementId: string
   }));
 }
 
+const csvCell = (value: unknown) => {
+  const text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+/** The sessions shown, one row each, one column per question (the stored value), as a CSV file. */
+export function sessionsCsv(sessions: readonly SessionSummary[]): string {
+  const elementIds = [...new Set(sessions.flatMap((s) => s.answers.map((a) => a.elementId)))];
+  const header = ['sessionId', 'surveyVersion', 'customer', 'status', 'language', 'startedAt', 'endedAt', 'queueKey', 'agentId', ...elementIds];
+  const rows = sessions.map((s) => [
+    s.sessionId, s.surveyVersion, s.customer, s.status, s.language, s.startedAt, s.endedAt, s.variables['queueKey'], s.variables['agentId'],
+    ...elementIds.map((id) => s.answers.find((a) => a.elementId === id)?.value),
+  ]);
+  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+function download(name: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  URL.revokeObjectURL(url);
+}
+
 /** A survey's sessions (GET /v1/surveys/:id/sessions): counts by status, newest sessions with their answers. */
 export function Results({ surveyId }: { surveyId: string }) {
   const [page, setPage] = useState<SessionPage | null>(null);
@@ -88,6 +113,9 @@ export function Results({ surveyId }: { surveyId: string }) {
           </select>
         </label>
         <button onClick={() => void refresh()}>Refresh</button>
+        <button onClick={() => download(`${surveyId}-sessions.csv`, sessionsCsv(sessions))} disabled={sessions.length === 0}>
+          CSV of the sessions shown
+        </button>
         <a href={`#/surveys/${encodeURIComponent(surveyId)}`}>Edit</a>
         <a href={`#/try/${encodeURIComponent(surveyId)}`}>Try it</a>
       </header>
