@@ -11,7 +11,7 @@ export default defineConfig(({ mode }) => ({
     // For the browser only (not for the tests, which run in Node and start the services): @sms-survey/contracts,
     // under the survey-domain code the preview runs, imports node:crypto for ids only the services make; this
     // stand-in throws if anything in the browser ever calls it.
-    alias: mode === 'test' ? {} : { 'node:crypto': fileURLToPath(new URL('./src/browser/node-crypto.ts', import.meta.url)) },
+    alias: (mode === 'test' ? {} : { 'node:crypto': fileURLToPath(new URL('./src/browser/node-crypto.ts', import.meta.url)) }) as Record<string, string>,
   },
   build: {
     outDir: 'dist',
