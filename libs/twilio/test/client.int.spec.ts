@@ -87,7 +87,7 @@ describe('createTwilioClient against a local server', () => {
       statusCallback: 'https://gw.example.com/twilio/status?commandId=abc',
       validityPeriodSeconds: 600,
     });
-    expect(sent).toEqual({ sid: 'SM0123456789abcdef0123456789abcdef', status: 'queued' });
+    expect(sent).toEqual({ sid: 'SM0123456789abcdef0123456789abcdef', status: 'queued', from: '+4790000000' });
     expect(received).toHaveLength(1);
     const request = received[0]!;
     expect(request.method).toBe('POST');
@@ -151,7 +151,7 @@ describe('createTwilioClient against a local server', () => {
 
   it('sends list filters as query parameters and reads the page', async () => {
     const found = await findRecentMessage(client, { from: '+4790000000', to: '+4791234567', body: 'hello & bye', createdAfter: new Date('2026-11-21T08:00:00Z') });
-    expect(found).toEqual({ sid: 'SM0123456789abcdef0123456789abcdef', status: 'delivered' });
+    expect(found).toEqual({ sid: 'SM0123456789abcdef0123456789abcdef', status: 'delivered', from: '+4790000000' });
     const url = new URL(received[0]!.url, 'http://x');
     expect(received[0]!.method).toBe('GET');
     expect(Object.fromEntries(url.searchParams)).toMatchObject({ From: '+4790000000', To: '+4791234567', PageSize: '50' });
