@@ -1,5 +1,6 @@
 // Issue 16: one customer reply followed as one trace through every service, the survey and SMS metrics moving,
 // and the alert rules and the dashboard naming only metrics the services register (deploy/observability).
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpanKind } from '@opentelemetry/api';
@@ -216,6 +217,9 @@ describe('observability, end to end (issue 16)', () => {
       expect(metrics.length, where).toBeGreaterThan(0);
       expect(metrics.filter((m) => !registered.has(m)), `${where} names metrics no service registers`).toEqual([]);
     }
+    // Prometheus's own checker, where it is installed (Debian's `prometheus` package has promtool).
+    const promtool = spawnSync('promtool', ['check', 'rules', join(repoRoot, 'deploy/observability/prometheus-rules.yaml')], { encoding: 'utf8' });
+    if (!promtool.error) expect(promtool.status, `${promtool.stdout}${promtool.stderr}`).toBe(0);
     // What the issue asks alerts for.
     const exprs = alerts.map((r) => r.expr).join('\n');
     for (const metric of ['kafka_consumer_group_lag', 'kafka_messages_dead_lettered_total', 'sms_send_results_total', 'outbox_oldest_due_age_seconds', 'service_ready']) {
