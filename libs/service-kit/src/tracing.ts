@@ -1,8 +1,17 @@
 import { SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { defaultResource, detectResources, envDetector, hostDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, ConsoleSpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { defaultResource, detectResources, hostDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -59,14 +68,18 @@ export function startTracing(options: { serviceName: string; env?: NodeJS.Proces
     const exporter = env.OTEL_TRACES_EXPORTER;
     const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
     if (exporter === 'console') spanProcessors = [new BatchSpanProcessor(new ConsoleSpanExporter())];
-    else if (exporter === 'otlp' && endpoint) spanProcessors = [new BatchSpanProcessor(new OTLPTraceExporter())];
-    else return OFF;
+    else if (exporter === 'otlp' && endpoint) {
+      // The URL as the specification derives it; the exporter reads the other OTEL_EXPORTER_OTLP_* itself.
+      const url = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${env.OTEL_EXPORTER_OTLP_ENDPOINT!.replace(/\/+$/, '')}/v1/traces`;
+      spanProcessors = [new BatchSpanProcessor(new OTLPTraceExporter({ url }))];
+    } else return OFF;
   }
-  // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (the env detector) win over the service's own name.
+  // OTEL_RESOURCE_ATTRIBUTES add to the resource; OTEL_SERVICE_NAME, else theirs, else the service's own name.
+  const attributes = parseResourceAttributes(env.OTEL_RESOURCE_ATTRIBUTES);
   const resource = defaultResource()
-    .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }))
-    .merge(detectResources({ detectors: [hostDetector, envDetector] }));
-  const provider = new NodeTracerProvider({ resource, spanProcessors });
+    .merge(detectResources({ detectors: [hostDetector] }))
+    .merge(resourceFromAttributes({ ...attributes, [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? attributes[ATTR_SERVICE_NAME] ?? options.serviceName }));
+  const provider = new NodeTracerProvider({ resource, spanProcessors, sampler: samplerOf(env.OTEL_TRACES_SAMPLER, env.OTEL_TRACES_SAMPLER_ARG) });
   provider.register({ propagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }) });
   const started: Tracing = {
     enabled: true,
@@ -81,6 +94,40 @@ export function startTracing(options: { serviceName: string; env?: NodeJS.Proces
   };
   current = started;
   return started;
+}
+
+/** OTEL_TRACES_SAMPLER and _ARG (the specification's values; the ratio defaults to 1). */
+function samplerOf(name: z.output<typeof TracingEnv>['OTEL_TRACES_SAMPLER'], ratio = 1): Sampler {
+  switch (name) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(ratio);
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+    case 'parentbased_always_on':
+    default:
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
+}
+
+/** `key=value,key2=value2` (values percent-encoded), as OTEL_RESOURCE_ATTRIBUTES has them; bad pairs are skipped. */
+function parseResourceAttributes(text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (text ?? '').split(',')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) continue;
+    try {
+      out[decodeURIComponent(pair.slice(0, at).trim())] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      // not percent-decodable: left out
+    }
+  }
+  return out;
 }
 
 /** The trace ids of the active span, for log lines (libs/service-kit/src/logger.ts); empty outside a span. */
