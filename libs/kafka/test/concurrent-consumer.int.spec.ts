@@ -150,9 +150,12 @@ describe('createEventConsumer, concurrent mode (real broker)', () => {
     const second = await start(groupId);
     // The rebalance ends everything of the first generation: unfinished work is to be given up.
     await eventually(() => firstGeneration.every((p) => p.signal.aborted), { what: 'the first generation ended', timeoutMs: 20_000 });
-    await eventually(() => second.assigned.length > 0 && first.assigned.length > 1, { what: 'both assigned', timeoutMs: 20_000 });
-    const mine = (a: PartitionContext[][]) => a.at(-1)!.map((p) => p.partition);
-    expect([...mine(first.assigned), ...mine(second.assigned)].sort()).toEqual([0, 1]);
+    // The group settles with each partition held by exactly one of them (a rebalance may take more than one round).
+    const mine = (a: PartitionContext[][]) => a.at(-1)?.map((p) => p.partition) ?? [];
+    await eventually(() => second.assigned.length > 0 && first.assigned.length > 1 && [...mine(first.assigned), ...mine(second.assigned)].sort().join() === '0,1', {
+      what: 'the partitions split between the two',
+      timeoutMs: 20_000,
+    });
 
     // Nothing was committed for the unfinished messages; each is handed over again to whoever holds its partition now.
     await eventually(() => first.handed.length + second.handed.length >= 6, { what: 'redelivery after the rebalance', timeoutMs: 20_000 });
