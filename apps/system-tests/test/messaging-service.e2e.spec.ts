@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPrismaClient, type PrismaClient } from '@sms-survey/db';
 import { eventually } from '@sms-survey/testing';
 import { startSystem, waitUntilReady, type RunningSystem } from '../src/index.js';
@@ -17,6 +17,10 @@ const OTHER_SERVICE = 'MGfedcba9876543210fedcba9876543210';
 const POOL = ['+4759440021', '+4759440022'];
 
 interface SmsAtTwilio { sid: string; from: string | null; to: string; body: string; messagingServiceSid: string | null }
+
+
+// Starting and stopping the whole system takes longer than vitest's default hook time on a busy machine.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 });
 
 describe('a survey sent through a Twilio Messaging Service and answered, end to end', () => {
   let system: RunningSystem;
