@@ -48,7 +48,9 @@ start() {
   if ! have_java; then
     if have_docker; then
       log "Java/Maven not found; starting Kafka from docker-compose.yml"
-      docker compose -f "$ROOT/docker-compose.yml" up -d kafka
+      # Its listener for host clients, published and advertised on 127.0.0.1:$KAFKA_PORT; Compose v2 or v1.
+      if docker compose version >/dev/null 2>&1; then local compose=(docker compose); else local compose=(docker-compose); fi
+      KAFKA_HOST_PORT="$KAFKA_PORT" "${compose[@]}" -f "$ROOT/docker-compose.yml" up -d kafka
       wait_ready; return 0
     fi
     log "Kafka needs either Java 17+ with Maven (apt-get install openjdk-17-jdk-headless maven) or a running Docker engine."

@@ -41,8 +41,12 @@ ensure_postgres() {
     echo "starting the local PostgreSQL cluster"
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
   elif command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+    # docker-compose.yml's postgres, published on DATABASE_URL's port and, as that URL has no password, trusting
+    # connections (to 127.0.0.1 only); Compose v2 or v1.
     echo "starting PostgreSQL from docker-compose.yml"
-    docker compose -f "$ROOT/docker-compose.yml" up -d postgres
+    local port; port="$(node -p 'new URL(process.argv[1]).port || 5432' "$DATABASE_URL")"
+    if docker compose version >/dev/null 2>&1; then local compose=(docker compose); else local compose=(docker-compose); fi
+    POSTGRES_HOST_PORT="$port" POSTGRES_HOST_AUTH_METHOD=trust "${compose[@]}" -f "$ROOT/docker-compose.yml" up -d postgres
   fi
   for _ in $(seq 1 30); do postgres_answers "$DATABASE_URL" && return 0; sleep 1; done
   echo "PostgreSQL does not answer at DATABASE_URL. Install it (apt-get install postgresql) or set DATABASE_URL." >&2
