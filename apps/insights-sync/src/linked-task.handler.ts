@@ -2,7 +2,7 @@ import type { SurveySessionEnded } from '@sms-survey/contracts';
 import type { PrismaClient } from '@sms-survey/db';
 import { PermanentError, RetryableError } from '@sms-survey/kafka';
 import { taskRequestProblems } from '@sms-survey/survey-domain';
-import { classifyTwilioError, completeOrCancelTask, createTask, type TwilioClient } from '@sms-survey/twilio';
+import { classifyTwilioError, completeOrCancelTask, createTask, findTasks, type TwilioClient } from '@sms-survey/twilio';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { SurveyCatalog } from './survey-catalog.js';
@@ -10,8 +10,8 @@ import { surveyTaskAttributes } from './survey-task-attributes.js';
 
 /**
  * How long a `creating` row may stay before another replica takes it over: longer than a TaskRouter call with its
- * retries. The residual risk: a replica killed after Twilio created the task and before the row said so, whose
- * session then gets a second task when the row is taken over.
+ * retries. The new owner first looks the session's task up by its attributes (a replica killed after Twilio
+ * created the task and before the row said so), so the session keeps one task.
  */
 const STALE_CREATING_SECONDS = 30;
 
@@ -51,15 +51,27 @@ export function createLinkedTaskHandler(deps: LinkedTaskDeps) {
     }
     // A row left `creating` by a replica that died between its claim and recording Twilio's answer is taken over
     // once it is stale; until then the event is retried, not dropped (it would never get its task).
-    const claimed = await deps.prisma.$executeRaw`
+    const [claim] = await deps.prisma.$queryRaw<{ inserted: boolean }[]>`
       INSERT INTO linked_task (session_id, state, updated_at) VALUES (${session.sessionId}::uuid, 'creating', now())
       ON CONFLICT (session_id) DO UPDATE SET state = 'creating', updated_at = now()
-      WHERE linked_task.state = 'retry' OR (linked_task.state = 'creating' AND linked_task.updated_at < now() - make_interval(secs => ${STALE_CREATING_SECONDS}))`;
-    if (claimed === 0) {
+      WHERE linked_task.state = 'retry' OR (linked_task.state = 'creating' AND linked_task.updated_at < now() - make_interval(secs => ${STALE_CREATING_SECONDS}))
+      RETURNING (xmax = 0) AS inserted`;
+    if (!claim) {
       const row = await deps.prisma.linkedTask.findUnique({ where: { sessionId: session.sessionId }, select: { state: true } });
       if (row?.state === 'creating') throw new RetryableError(`the survey task of session ${session.sessionId} is being created by another replica`);
       tasks.inc({ outcome: 'duplicate' });
       return;
+    }
+    if (!claim.inserted) {
+      // Taken over, or tried before: the earlier attempt may have created the task before its replica died.
+      const { workspaceSid } = await deps.taskRouter();
+      const [existing] = await findTasks(deps.twilio, workspaceSid, `survey.session_id == "${session.sessionId}"`);
+      if (existing) {
+        await deps.prisma.linkedTask.update({ where: { sessionId: session.sessionId }, data: { state: 'created', taskSid: existing.sid } });
+        tasks.inc({ outcome: 'recovered' });
+        deps.logger.warn({ sessionId: session.sessionId, taskSid: existing.sid }, 'survey task found, created by a replica that died before recording it');
+        return;
+      }
     }
     let created: { workspaceSid: string; taskSid: string };
     try {

@@ -81,6 +81,15 @@ describe('linked survey task (insights-sync handler, simulator, PostgreSQL)', ()
     await handle(event);
     expect(h.simulator.state.tasks).toHaveLength(1);
     expect(await h.prisma.linkedTask.findUnique({ where: { sessionId: event.payload.sessionId } })).toMatchObject({ state: 'created' });
+
+    // Killed after Twilio created the task but before the row said so: the new owner finds it, creates none.
+    const second = sessionEndedEvent(session(), [['satisfaction', 'scale', 5]]);
+    await handle(second);
+    const [, made] = h.simulator.state.tasks;
+    await h.prisma.$executeRaw`UPDATE linked_task SET state = 'creating', task_sid = NULL, updated_at = now() - interval '31 seconds' WHERE session_id = ${second.payload.sessionId}::uuid`;
+    await handle(second);
+    expect(h.simulator.state.tasks).toHaveLength(2);
+    expect(await h.prisma.linkedTask.findUnique({ where: { sessionId: second.payload.sessionId } })).toMatchObject({ state: 'created', taskSid: made!.sid });
   });
 
   it('a session without answers: no task by default; with SURVEY_TASK_FOR_NO_RESPONSE a "no response" label and never a score', async () => {

@@ -36,6 +36,12 @@ export async function createTask(client: TwilioClient, workspaceSid: string, par
   );
 }
 
+/** The tasks of a workspace whose attributes match a TaskRouter expression (e.g. `survey.session_id == "…"`), any status. */
+export async function findTasks(client: TwilioClient, workspaceSid: string, evaluateTaskAttributes: string): Promise<{ sid: string; assignmentStatus: string }[]> {
+  const tasks = await client.taskrouter.v1.workspaces(workspaceSid).tasks.list({ evaluateTaskAttributes, limit: 20 });
+  return tasks.map((t) => ({ sid: t.sid, assignmentStatus: t.assignmentStatus }));
+}
+
 export type TaskEndStatus = 'canceled' | 'completed';
 
 /**

@@ -196,17 +196,21 @@ export function registerTaskRouterRoutes(api: FastifyInstance, ctx: ApiContext):
     const statuses = paramValues(params, 'AssignmentStatus').flatMap((s) => s.split(',')).filter(Boolean);
     const workflowSid = param(params, 'WorkflowSid');
     const taskQueueSid = param(params, 'TaskQueueSid');
+    const evaluate = param(params, 'EvaluateTaskAttributes');
+    const attributeMatch = evaluate === undefined ? undefined : attributeEquality(evaluate);
     const matching = state.tasks.filter(
       (t) =>
         t.workspaceSid === workspace.sid &&
         (statuses.length === 0 || statuses.includes(t.assignmentStatus)) &&
         (workflowSid === undefined || t.workflowSid === workflowSid) &&
-        (taskQueueSid === undefined || t.taskQueueSid === taskQueueSid),
+        (taskQueueSid === undefined || t.taskQueueSid === taskQueueSid) &&
+        (attributeMatch === undefined || attributeMatch(t.attributes)),
     );
     const filters = {
       ...(statuses.length > 0 && { AssignmentStatus: statuses.join(',') }),
       ...(workflowSid !== undefined && { WorkflowSid: workflowSid }),
       ...(taskQueueSid !== undefined && { TaskQueueSid: taskQueueSid }),
+      ...(evaluate !== undefined && { EvaluateTaskAttributes: evaluate }),
     };
     const now = new Date();
     return taskRouterPage('tasks', matching.map((t) => taskResource(state, t, now)), listPath(workspace, 'Tasks'), filters, params);
@@ -444,4 +448,20 @@ export function registerTaskRouterRoutes(api: FastifyInstance, ctx: ApiContext):
   });
 
   api.get(`${ws}/Workers/:Sid`, async (request) => workerResource(state, findIn(state.workers, request, workspaceOf(request))));
+}
+
+/**
+ * `EvaluateTaskAttributes` of the Tasks list, for the one form this project uses: `a.b.c == "value"` (or
+ * 'value'). TaskRouter's full expression language is not simulated: anything else is a 400.
+ */
+function attributeEquality(expression: string): (attributesJson: string) => boolean {
+  const m = /^\s*([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)\s*==\s*(?:"([^"]*)"|'([^']*)')\s*$/.exec(expression);
+  if (!m) throw invalidParameter(`EvaluateTaskAttributes: the simulator understands only <attribute.path> == "<value>", not ${expression}`);
+  const path = m[1]!.split('.');
+  const value = m[2] ?? m[3];
+  return (attributesJson) => {
+    let v: unknown = JSON.parse(attributesJson);
+    for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+    return v === value;
+  };
 }
