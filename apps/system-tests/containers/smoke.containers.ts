@@ -1,6 +1,7 @@
 // The whole stack from the images, as docker-compose.yml runs it: one survey sent through the gateway's public
 // API and answered through the Twilio simulator's control API, the results read from Kafka on the host.
 // Started by scripts/test-containers.sh, which has built the images and tears the project down in any case.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,7 @@ interface SimulatedSms { sid: string; from: string | null; to: string; body: str
 interface Received { topic: string; value: { type: string; payload: Record<string, unknown> } }
 
 const log = (line: string) => console.log(`[smoke ${new Date().toISOString().slice(11, 19)}] ${line}`);
+const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
 
 describe('the compose stack from the images', () => {
   let environment: StartedDockerComposeEnvironment | undefined;
@@ -127,5 +129,27 @@ describe('the compose stack from the images', () => {
     });
     expect(ended.value.payload).toMatchObject({ surveyId: SURVEY, status: 'completed', language: 'en' });
     log(`results on Kafka: ${answers.length} on survey.answers.v1, session ended "${ended.value.payload.status}" on survey.sessions.v1`);
+  });
+
+  it('no container of ours printed a warning of Node\'s, and migrate ran once and succeeded', () => {
+    const ours = ['migrate', 'twilio-simulator', 'ingest-gateway', 'survey-orchestrator', 'sms-dispatcher', 'insights-sync'];
+    const containers = docker('ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}\t{{.Label "com.docker.compose.service"}}\t{{.Status}}')
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t') as [string, string, string])
+      .filter(([, service]) => ours.includes(service));
+    expect(containers.map(([, service]) => service).sort()).toEqual([...ours].sort());
+    const warnings: string[] = [];
+    for (const [name, service, status] of containers) {
+      const logs = spawnSync('docker', ['logs', name], { encoding: 'utf8', maxBuffer: 64 << 20 }); // the container's stdout and stderr
+      const output = logs.stdout + logs.stderr;
+      if (service === 'migrate') {
+        expect(status, 'migrate exits 0').toMatch(/^Exited \(0\)/);
+        expect(output).toContain('migrate: done');
+      }
+      for (const line of output.split('\n')) if (/\(node:\d+\) \w*Warning/.test(line)) warnings.push(`${service}: ${line}`);
+      log(`${service}: ${status}, ${output.split('\n').filter(Boolean).length} log lines`);
+    }
+    expect(warnings).toEqual([]);
   });
 });
