@@ -131,7 +131,7 @@ describe('the compose stack from the images', () => {
     log(`results on Kafka: ${answers.length} on survey.answers.v1, session ended "${ended.value.payload.status}" on survey.sessions.v1`);
   });
 
-  it('no container of ours printed a warning of Node\'s, and migrate ran once and succeeded', () => {
+  it('no container of ours restarted or printed a warning of Node\'s, and migrate ran once and succeeded', () => {
     const ours = ['migrate', 'twilio-simulator', 'ingest-gateway', 'survey-orchestrator', 'sms-dispatcher', 'insights-sync'];
     const containers = docker('ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}\t{{.Label "com.docker.compose.service"}}\t{{.Status}}')
       .trim()
@@ -148,7 +148,9 @@ describe('the compose stack from the images', () => {
         expect(output).toContain('migrate: done');
       }
       for (const line of output.split('\n')) if (/\(node:\d+\) \w*Warning/.test(line)) warnings.push(`${service}: ${line}`);
-      log(`${service}: ${status}, ${output.split('\n').filter(Boolean).length} log lines`);
+      const restarts = Number(docker('inspect', '-f', '{{.RestartCount}}', name).trim());
+      log(`${service}: ${status}, ${restarts} restarts, ${output.split('\n').filter(Boolean).length} log lines`);
+      expect(restarts, `${service} restarted`).toBe(0);
     }
     expect(warnings).toEqual([]);
   });
