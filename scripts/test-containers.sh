@@ -5,7 +5,7 @@
 # survey through the gateway, answers it through the Twilio simulator, checks survey.answers.v1 and
 # survey.sessions.v1 from the host, and takes the project down again, also when something fails.
 #   SMOKE_SKIP_BUILD=1       use the images as they are
-#   SMOKE_TIMEOUT_SECONDS    bound on the test run after the build (default 1200)
+#   SMOKE_BUILD_TIMEOUT_SECONDS, SMOKE_TIMEOUT_SECONDS   bounds on the build (3600) and on the test run (1200)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -35,7 +35,7 @@ trap 'exit 130' INT TERM
 started=$(date +%s)
 if [ "${SMOKE_SKIP_BUILD:-0}" != 1 ]; then
   step "building the images (one after another; the first build does the shared work)"
-  bash scripts/build-images.sh
+  timeout --kill-after=30 "${SMOKE_BUILD_TIMEOUT_SECONDS:-3600}" bash scripts/build-images.sh
 fi
 step "the compose stack ($SMOKE_COMPOSE, project $SMOKE_PROJECT): one survey sent, answered, published"
 timeout --kill-after=30 "${SMOKE_TIMEOUT_SECONDS:-1200}" node_modules/.bin/vitest run --config apps/system-tests/containers/vitest.config.ts
