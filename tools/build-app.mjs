@@ -8,7 +8,7 @@
 //   --entry=<name>=<file>    one more entry point, bundled to dist/<name>.js (e.g. the migrate app's Prisma config)
 //   --copy=<from>=<to>       copy a folder into dist/<to> (e.g. the Prisma schema and migrations)
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const options = { target: 'node20', metafile: undefined, entries: { main: 'src/main.ts' }, copies: [] };
@@ -50,6 +50,8 @@ const result = await build({
 // The bundles are ES modules: say so, so Node need not guess from the syntax.
 writeFileSync('dist/package.json', '{ "type": "module" }\n');
 for (const [from, to] of options.copies) {
+  // A fresh copy: a migration removed from the sources must not linger in dist.
+  rmSync(join('dist', to), { recursive: true, force: true });
   mkdirSync(join('dist', to), { recursive: true });
   cpSync(from, join('dist', to), { recursive: true });
 }
