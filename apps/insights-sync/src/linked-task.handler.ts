@@ -70,6 +70,7 @@ export function createLinkedTaskHandler(deps: LinkedTaskDeps) {
         await deps.prisma.linkedTask.update({ where: { sessionId: session.sessionId }, data: { state: 'created', taskSid: existing.sid } });
         tasks.inc({ outcome: 'recovered' });
         deps.logger.warn({ sessionId: session.sessionId, taskSid: existing.sid }, 'survey task found, created by a replica that died before recording it');
+        await endCreatedTask(session.sessionId, workspaceSid, existing.sid);
         return;
       }
     }
@@ -88,13 +89,19 @@ export function createLinkedTaskHandler(deps: LinkedTaskDeps) {
     await deps.prisma.linkedTask.update({ where: { sessionId: session.sessionId }, data: { state: 'created', taskSid: created.taskSid } });
     tasks.inc({ outcome: 'created' });
     deps.logger.info({ sessionId: session.sessionId, taskSid: created.taskSid }, 'survey task created');
-    // The task exists now: a failure to end it must not make a redelivery create a second one. It sits in the
-    // Survey queue that no worker matches, and TaskRouter ends it at its timeout.
+    await endCreatedTask(session.sessionId, created.workspaceSid, created.taskSid);
+  };
+
+  /**
+   * The task exists now: a failure to end it must not make a redelivery create a second one. It sits in the
+   * Survey queue that no worker matches, and TaskRouter ends it at its timeout. A task already ended is left be.
+   */
+  async function endCreatedTask(sessionId: string, workspaceSid: string, taskSid: string): Promise<void> {
     try {
-      await completeOrCancelTask(deps.twilio, created.workspaceSid, created.taskSid, 'survey result recorded for Flex Insights');
+      await completeOrCancelTask(deps.twilio, workspaceSid, taskSid, 'survey result recorded for Flex Insights');
     } catch (error) {
       tasks.inc({ outcome: 'not-ended' });
-      deps.logger.warn({ sessionId: session.sessionId, taskSid: created.taskSid, reason: classifyTwilioError(error).reason }, 'survey task created but not ended; TaskRouter ends it at its timeout');
+      deps.logger.warn({ sessionId, taskSid, reason: classifyTwilioError(error).reason }, 'survey task created but not ended; TaskRouter ends it at its timeout');
     }
-  };
+  }
 }

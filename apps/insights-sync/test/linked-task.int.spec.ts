@@ -87,9 +87,11 @@ describe('linked survey task (insights-sync handler, simulator, PostgreSQL)', ()
     await handle(second);
     const [, made] = h.simulator.state.tasks;
     await h.prisma.$executeRaw`UPDATE linked_task SET state = 'creating', task_sid = NULL, updated_at = now() - interval '31 seconds' WHERE session_id = ${second.payload.sessionId}::uuid`;
+    made!.assignmentStatus = 'pending'; // killed before ending it, too
     await handle(second);
     expect(h.simulator.state.tasks).toHaveLength(2);
     expect(await h.prisma.linkedTask.findUnique({ where: { sessionId: second.payload.sessionId } })).toMatchObject({ state: 'created', taskSid: made!.sid });
+    expect(h.simulator.state.tasks[1]!.assignmentStatus).toBe('canceled');
   });
 
   it('a session without answers: no task by default; with SURVEY_TASK_FOR_NO_RESPONSE a "no response" label and never a score', async () => {
