@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TopicPartitionsEnv } from '@sms-survey/kafka';
 
 /** Unset and empty variables both mean "use the default". */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
@@ -18,21 +19,7 @@ export const MigrateEnv = z.object({
   /** Prefix of every topic name, the same as the services'. */
   KAFKA_TOPIC_PREFIX: optional(z.string().regex(/^[A-Za-z0-9._-]*$/).default('')),
   /** Partition counts by topic (without the prefix), e.g. "sms.send.v1=24,sms.inbound.v1=12"; others keep their defaults. */
-  KAFKA_TOPIC_PARTITIONS: optional(
-    z
-      .string()
-      .default('')
-      .transform((s, ctx) => {
-        const out: Record<string, number> = {};
-        for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
-          const [name, count] = pair.split('=');
-          const n = Number(count);
-          if (!name || !Number.isInteger(n) || n < 1) ctx.addIssue({ code: 'custom', message: `"${pair}" is not topic=partitions` });
-          else out[name] = n;
-        }
-        return out;
-      }),
-  ),
+  KAFKA_TOPIC_PARTITIONS: optional(TopicPartitionsEnv),
   /** Replicas of each new topic; -1 uses the broker's default.replication.factor. */
   KAFKA_REPLICATION_FACTOR: optional(z.coerce.number().int().min(-1).default(-1)),
   /** How long each step keeps retrying while PostgreSQL or Kafka cannot be reached (a pod may start first). */

@@ -86,7 +86,7 @@ async function main(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const config = loadMigrateConfig(process.env, allTopics.map((t) => t.name));
+  const config = loadMigrateConfig(undefined, allTopics.map((t) => t.name));
   if (command !== 'topics') await database(config);
   if (command !== 'database') await topics(config);
   log('done');

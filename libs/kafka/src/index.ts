@@ -8,3 +8,4 @@ export * from './consumer-lag.js';
 export * from './topics-admin.js';
 export * from './health.js';
 export { contextFromTraceparent, extractTraceContext, messageContext, traceHeaders, traceparentOf } from './tracing.js';
+export { TopicPartitionsEnv } from './cli/provision-config.js';

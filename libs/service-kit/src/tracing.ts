@@ -61,7 +61,7 @@ let current: Tracing | undefined;
  */
 export function startTracing(options: { serviceName: string; env?: NodeJS.ProcessEnv; spanProcessors?: SpanProcessor[] }): Tracing {
   if (current) return current;
-  const env = parseConfig(TracingEnv, options.env ?? process.env);
+  const env = parseConfig(TracingEnv, options.env);
   if (env.OTEL_SDK_DISABLED) return OFF;
   let spanProcessors = options.spanProcessors;
   if (!spanProcessors) {
