@@ -1,11 +1,10 @@
 import type { SurveyAnswerRecorded } from '@sms-survey/contracts';
-import type { PrismaClient } from '@sms-survey/db';
+import type { PrismaClient, SurveyCatalog } from '@sms-survey/db';
 import { PermanentError, RetryableError } from '@sms-survey/kafka';
 import { followUpTask, followUpTriggered, taskRequestProblems } from '@sms-survey/survey-domain';
 import { classifyTwilioError, createTask, type TwilioClient } from '@sms-survey/twilio';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import type { SurveyCatalog } from './survey-catalog.js';
 
 export interface FollowUpDeps {
   prisma: PrismaClient;

@@ -1,11 +1,11 @@
 import { Topics } from '@sms-survey/contracts';
+import { createSurveyCatalog, prismaSql } from '@sms-survey/db';
 import { startWorker, type WorkerHandle } from '@sms-survey/service-kit';
 import { twilioClientFor, ensureSurveyTaskRouter, resolveWorkspaceSid } from '@sms-survey/twilio';
 import type { Logger } from 'pino';
 import type { InsightsSyncConfig } from './config.js';
 import { createFollowUpHandler } from './follow-up.handler.js';
 import { createLinkedTaskHandler } from './linked-task.handler.js';
-import { createSurveyCatalog } from './survey-catalog.js';
 
 export const SERVICE = 'insights-sync';
 
@@ -48,7 +48,7 @@ export function startInsightsSync(config: InsightsSyncConfig, logger: Logger, on
           taskRouter = undefined;
           throw e;
         }));
-      const surveys = createSurveyCatalog(prisma);
+      const surveys = createSurveyCatalog(prismaSql(prisma));
       const handle = createLinkedTaskHandler({
         prisma,
         twilio,

@@ -1,8 +1,8 @@
+import { createSurveyCatalog, prismaSql } from '@sms-survey/db';
 import { PermanentError, RetryableError } from '@sms-survey/kafka';
 import { type SurveyDefinitionInput } from '@sms-survey/survey-domain';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFollowUpHandler } from '../src/follow-up.handler.js';
-import { createSurveyCatalog } from '../src/survey-catalog.js';
 import { CUSTOMER, answerRecordedEvent, createCallbackWorkflow, recorded, startHarness, type Harness } from './helpers.js';
 
 const texts = {
@@ -51,7 +51,7 @@ describe('follow-up tasks (insights-sync handler, simulator, PostgreSQL)', () =>
       twilio: h.twilio,
       logger: h.logger,
       registry: h.registry,
-      surveys: createSurveyCatalog(h.prisma),
+      surveys: createSurveyCatalog(prismaSql(h.prisma)),
       workspaceSid: async () => workspaceSid,
       maxAttempts: 3,
     });

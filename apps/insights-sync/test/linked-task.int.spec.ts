@@ -1,9 +1,9 @@
+import { createSurveyCatalog, prismaSql } from '@sms-survey/db';
 import { type SurveyDefinitionInput } from '@sms-survey/survey-domain';
 import { ensureSurveyTaskRouter } from '@sms-survey/twilio';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLinkedTaskHandler } from '../src/linked-task.handler.js';
-import { createSurveyCatalog } from '../src/survey-catalog.js';
 import { CUSTOMER, sessionEndedEvent, startHarness, type Harness } from './helpers.js';
 
 const csat: SurveyDefinitionInput = {
@@ -35,7 +35,7 @@ describe('linked survey task (insights-sync handler, simulator, PostgreSQL)', ()
       taskRouter: async () => ({ workspaceSid, workflowSid: surveyWorkflowSid }),
       taskChannel: 'survey',
       taskForNoResponse,
-      surveys: createSurveyCatalog(h.prisma),
+      surveys: createSurveyCatalog(prismaSql(h.prisma)),
     });
   const session = () => ({ surveyId: 'csat-mapped', surveyVersion: version, origin: { kind: 'flex-task' as const, taskSid: 'WT1', conversationId: 'WT0' } });
 
