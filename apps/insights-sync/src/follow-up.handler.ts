@@ -83,7 +83,7 @@ export function createFollowUpHandler(deps: FollowUpDeps) {
     } catch (error) {
       const verdict = classifyTwilioError(error);
       const reason = `${verdict.reason}${verdict.code !== undefined ? ` (Twilio error ${verdict.code})` : ''}`;
-      if (verdict.permanent) throw await giveUp(sessionId, elementId, `Twilio rejected the task: ${reason}`);
+      if (verdict.kind === 'permanent') throw await giveUp(sessionId, elementId, `Twilio rejected the task: ${reason}`);
       if (attempt >= deps.maxAttempts) throw await giveUp(sessionId, elementId, `gave up after ${attempt} attempts: ${reason}`);
       await deps.prisma.followUpTask.update({ where: { sessionId_elementId: { sessionId, elementId } }, data: { state: 'retry', lastError: reason.slice(0, 2000) } });
       count('retrying');

@@ -82,7 +82,7 @@ export function createLinkedTaskHandler(deps: LinkedTaskDeps) {
       const verdict = classifyTwilioError(error);
       await deps.prisma.linkedTask.update({ where: { sessionId: session.sessionId }, data: { state: 'retry' } });
       tasks.inc({ outcome: 'error' });
-      if (verdict.retryable) throw new RetryableError(`creating the survey task failed: ${verdict.reason}`);
+      if (verdict.kind === 'retryable') throw new RetryableError(`creating the survey task failed: ${verdict.reason}`);
       throw error;
     }
     await deps.prisma.linkedTask.update({ where: { sessionId: session.sessionId }, data: { state: 'created', taskSid: created.taskSid } });

@@ -176,18 +176,18 @@ export function createSendCommandHandler(deps: SendCommandDeps) {
           outcomes.inc({ outcome: 'auth-failed' });
           throw new RetryableError(`Twilio rejected our credentials: ${verdict.reason}`);
         }
-        if (verdict.retryable && attempt < deps.maxAttempts) {
+        if (verdict.kind === 'retryable' && attempt < deps.maxAttempts) {
           const delay = deps.retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random());
           deps.logger.warn({ commandId: command.commandId, attempt, code: verdict.code, reason: verdict.reason, delayMs: Math.round(delay) }, 'Twilio send failed; retrying');
           await sleep(delay);
           continue;
         }
         deps.logger.warn({ commandId: command.commandId, code: verdict.code, reason: verdict.reason }, 'SMS not sent');
-        outcomes.inc({ outcome: verdict.permanent ? 'failed-permanent' : 'failed' });
+        outcomes.inc({ outcome: verdict.kind === 'permanent' ? 'failed-permanent' : 'failed' });
         return {
           settled: record({ commandId: command.commandId, state: 'failed', errorCode: verdict.code }).then(() => {
             countResult(command, 'failed', verdict.code);
-            return publish(failedEvent(command, verdict.reason, verdict.code, verdict.permanent, trace));
+            return publish(failedEvent(command, verdict.reason, verdict.code, verdict.kind === 'permanent', trace));
           }),
         };
       }

@@ -96,7 +96,7 @@ describe('Flex Interactions API (agent-initiated SMS)', () => {
     ];
     for (const [c, r, message] of cases) {
       const error = await attempt(c, r);
-      expect(classifyTwilioError(error)).toMatchObject({ status: 400, code: 20001, permanent: true });
+      expect(classifyTwilioError(error)).toMatchObject({ status: 400, code: 20001, kind: 'permanent' });
       expect((error as Error).message).toMatch(message);
     }
     expect(sim.state.interactions).toHaveLength(0);

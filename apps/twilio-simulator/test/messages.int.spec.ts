@@ -108,10 +108,10 @@ describe('Messages API', () => {
 
   it('rejects sends Twilio would reject, with codes classifyTwilioError knows', async () => {
     const attempt = (to: string, body = 'x') => sendSms(sim.client, { from: OUR_NUMBER, to, body }).catch((e: unknown) => e);
-    expect(classifyTwilioError(await attempt('+15005550001'))).toMatchObject({ code: 21211, status: 400, permanent: true });
-    expect(classifyTwilioError(await attempt('+15005550009'))).toMatchObject({ code: 21614, permanent: true });
-    expect(classifyTwilioError(await attempt('+15005550004'))).toMatchObject({ code: 21610, permanent: true });
-    expect(classifyTwilioError(await attempt(CUSTOMER, 'x'.repeat(1601)))).toMatchObject({ code: 21617, permanent: true });
+    expect(classifyTwilioError(await attempt('+15005550001'))).toMatchObject({ code: 21211, status: 400, kind: 'permanent' });
+    expect(classifyTwilioError(await attempt('+15005550009'))).toMatchObject({ code: 21614, kind: 'permanent' });
+    expect(classifyTwilioError(await attempt('+15005550004'))).toMatchObject({ code: 21610, kind: 'permanent' });
+    expect(classifyTwilioError(await attempt(CUSTOMER, 'x'.repeat(1601)))).toMatchObject({ code: 21617, kind: 'permanent' });
 
     const noBody = await sim.api(`/api/2010-04-01/Accounts/${accountSid}/Messages.json`, { form: { From: OUR_NUMBER, To: CUSTOMER } });
     expect(noBody).toMatchObject({ status: 400, json: { code: 21602, status: 400 } });
@@ -123,7 +123,7 @@ describe('Messages API', () => {
   it('blocks sending to a customer who texted STOP until they text START', async () => {
     await sim.sendInboundSms({ from: CUSTOMER, to: OUR_NUMBER, body: ' stop ', url: `${receiver.baseUrl}/inbound` });
     const blocked = await sendSms(sim.client, { from: OUR_NUMBER, to: CUSTOMER, body: 'Q1' }).catch((e: unknown) => e);
-    expect(classifyTwilioError(blocked)).toMatchObject({ code: 21610, permanent: true });
+    expect(classifyTwilioError(blocked)).toMatchObject({ code: 21610, kind: 'permanent' });
     // Another of our numbers is not blocked.
     await expect(sendSms(sim.client, { from: '+4790000001', to: CUSTOMER, body: 'Q1' })).resolves.toMatchObject({ status: 'queued' });
 
@@ -150,7 +150,7 @@ describe('Messages API', () => {
       body: JSON.stringify({ status: 503, code: 20503, pathContains: '/Messages.json' }),
     });
     const failed = await sendSms(sim.client, { from: OUR_NUMBER, to: CUSTOMER, body: 'x' }).catch((e: unknown) => e);
-    expect(classifyTwilioError(failed)).toMatchObject({ code: 20503, status: 503, retryable: true });
+    expect(classifyTwilioError(failed)).toMatchObject({ code: 20503, status: 503, kind: 'retryable' });
     await expect(sendSms(sim.client, { from: OUR_NUMBER, to: CUSTOMER, body: 'x' })).resolves.toMatchObject({ status: 'queued' });
   });
 

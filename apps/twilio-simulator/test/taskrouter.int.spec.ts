@@ -175,7 +175,7 @@ describe('TaskRouter API', () => {
     const { workflow } = await provisionSurveyRouting();
     const invalid = await workspace().tasks.create({ workflowSid: workflow.sid, attributes: '{not json' }).catch((e: unknown) => e);
     expect(invalid).toMatchObject({ status: 400, code: 20001 });
-    expect(classifyTwilioError(invalid)).toMatchObject({ permanent: true });
+    expect(classifyTwilioError(invalid)).toMatchObject({ kind: 'permanent' });
 
     const big = { blob: 'x'.repeat(16 * 1024) };
     const tooBig = await createTask(sim.client, workspaceSid, { workflowSid: workflow.sid, taskChannel: 'sms', attributes: big }).catch((e: unknown) => e);

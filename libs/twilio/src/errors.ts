@@ -3,46 +3,50 @@ export interface TwilioErrorClassification {
   code?: number;
   /** HTTP status, when a response was received. */
   status?: number;
-  /** Trying the same request again later may succeed. */
-  retryable: boolean;
-  /** Retrying cannot help: the request or the recipient is the problem. */
-  permanent: boolean;
+  kind: TwilioErrorKind;
   reason: string;
 }
 
+/**
+ * - `retryable`: trying the same request again later may succeed (rate limits, Twilio or network trouble);
+ * - `permanent`: retrying cannot help, the request or the recipient is the problem;
+ * - `unknown`: an error we cannot place (no Twilio code, HTTP status or network error code on it).
+ */
+export type TwilioErrorKind = 'retryable' | 'permanent' | 'unknown';
+
 interface KnownTwilioError {
-  retryable: boolean;
+  kind: Exclude<TwilioErrorKind, 'unknown'>;
   reason: string;
 }
 
 /** Codes we expect from the Messages and TaskRouter APIs and in message status callbacks (`ErrorCode`). */
 export const KNOWN_TWILIO_ERRORS: Readonly<Record<number, KnownTwilioError>> = {
-  20001: { retryable: false, reason: 'invalid parameter' },
-  20003: { retryable: false, reason: 'authentication failed (account SID or auth token)' },
-  20404: { retryable: false, reason: 'resource not found' },
-  20429: { retryable: true, reason: 'too many requests' },
-  20500: { retryable: true, reason: 'Twilio internal error' },
-  20503: { retryable: true, reason: 'Twilio service unavailable' },
-  21211: { retryable: false, reason: "invalid 'To' phone number" },
-  21408: { retryable: false, reason: 'SMS to this region is not enabled on the account' },
-  21602: { retryable: false, reason: 'message body is required' },
-  21603: { retryable: false, reason: "'From' phone number is required" },
-  21604: { retryable: false, reason: "'To' phone number is required" },
-  21606: { retryable: false, reason: "'From' number cannot send SMS to this destination" },
-  21608: { retryable: false, reason: "'To' number is unverified (trial account)" },
-  21610: { retryable: false, reason: 'recipient has unsubscribed (replied STOP)' },
-  21611: { retryable: true, reason: "'From' number's outbound queue is full" },
-  21612: { retryable: false, reason: "'To' number cannot be reached from this 'From' number" },
-  21614: { retryable: false, reason: "'To' number is not a mobile number" },
-  21617: { retryable: false, reason: 'message body exceeds 1600 characters' },
-  30001: { retryable: true, reason: 'message queue overflow' },
-  30002: { retryable: false, reason: 'account suspended' },
-  30003: { retryable: false, reason: 'destination handset unreachable' },
-  30004: { retryable: false, reason: 'message blocked' },
-  30005: { retryable: false, reason: 'unknown destination handset' },
-  30006: { retryable: false, reason: 'landline or unreachable carrier' },
-  30007: { retryable: false, reason: 'message filtered by carrier' },
-  30008: { retryable: true, reason: 'unknown delivery error' },
+  20001: { kind: 'permanent', reason: 'invalid parameter' },
+  20003: { kind: 'permanent', reason: 'authentication failed (account SID or auth token)' },
+  20404: { kind: 'permanent', reason: 'resource not found' },
+  20429: { kind: 'retryable', reason: 'too many requests' },
+  20500: { kind: 'retryable', reason: 'Twilio internal error' },
+  20503: { kind: 'retryable', reason: 'Twilio service unavailable' },
+  21211: { kind: 'permanent', reason: "invalid 'To' phone number" },
+  21408: { kind: 'permanent', reason: 'SMS to this region is not enabled on the account' },
+  21602: { kind: 'permanent', reason: 'message body is required' },
+  21603: { kind: 'permanent', reason: "'From' phone number is required" },
+  21604: { kind: 'permanent', reason: "'To' phone number is required" },
+  21606: { kind: 'permanent', reason: "'From' number cannot send SMS to this destination" },
+  21608: { kind: 'permanent', reason: "'To' number is unverified (trial account)" },
+  21610: { kind: 'permanent', reason: 'recipient has unsubscribed (replied STOP)' },
+  21611: { kind: 'retryable', reason: "'From' number's outbound queue is full" },
+  21612: { kind: 'permanent', reason: "'To' number cannot be reached from this 'From' number" },
+  21614: { kind: 'permanent', reason: "'To' number is not a mobile number" },
+  21617: { kind: 'permanent', reason: 'message body exceeds 1600 characters' },
+  30001: { kind: 'retryable', reason: 'message queue overflow' },
+  30002: { kind: 'permanent', reason: 'account suspended' },
+  30003: { kind: 'permanent', reason: 'destination handset unreachable' },
+  30004: { kind: 'permanent', reason: 'message blocked' },
+  30005: { kind: 'permanent', reason: 'unknown destination handset' },
+  30006: { kind: 'permanent', reason: 'landline or unreachable carrier' },
+  30007: { kind: 'permanent', reason: 'message filtered by carrier' },
+  30008: { kind: 'retryable', reason: 'unknown delivery error' },
 };
 
 const NETWORK_ERROR_CODES = new Set([
@@ -81,15 +85,15 @@ export function classifyTwilioError(err: unknown): TwilioErrorClassification {
   const withCodeAndStatus = { ...(code !== undefined && { code }), ...(status !== undefined && { status }) };
 
   const known = code !== undefined ? KNOWN_TWILIO_ERRORS[code] : undefined;
-  if (known) return { ...withCodeAndStatus, retryable: known.retryable, permanent: !known.retryable, reason: known.reason };
-  if (status === 429) return { ...withCodeAndStatus, retryable: true, permanent: false, reason: 'too many requests' };
+  if (known) return { ...withCodeAndStatus, kind: known.kind, reason: known.reason };
+  if (status === 429) return { ...withCodeAndStatus, kind: 'retryable', reason: 'too many requests' };
   if (status !== undefined && status >= 500) {
-    return { ...withCodeAndStatus, retryable: true, permanent: false, reason: `Twilio server error (HTTP ${status})` };
+    return { ...withCodeAndStatus, kind: 'retryable', reason: `Twilio server error (HTTP ${status})` };
   }
   if (status !== undefined && status >= 400) {
-    return { ...withCodeAndStatus, retryable: false, permanent: true, reason: `request rejected (HTTP ${status}): ${message}` };
+    return { ...withCodeAndStatus, kind: 'permanent', reason: `request rejected (HTTP ${status}): ${message}` };
   }
   const networkError = findNetworkErrorCode(err);
-  if (networkError) return { ...withCodeAndStatus, retryable: true, permanent: false, reason: `network error: ${networkError}` };
-  return { ...withCodeAndStatus, retryable: false, permanent: false, reason: `unclassified error: ${message}` };
+  if (networkError) return { ...withCodeAndStatus, kind: 'retryable', reason: `network error: ${networkError}` };
+  return { ...withCodeAndStatus, kind: 'unknown', reason: `unclassified error: ${message}` };
 }

@@ -31,7 +31,7 @@ export async function inTwilioSpan<T>(
             'error.type': verdict.code !== undefined ? String(verdict.code) : verdict.status !== undefined ? String(verdict.status) : 'network',
           });
           // Codes only: Twilio's own messages may quote the phone number.
-          const what = verdict.code !== undefined ? `Twilio error ${verdict.code}` : verdict.status !== undefined ? `HTTP ${verdict.status}` : verdict.retryable ? 'network error' : 'error';
+          const what = verdict.code !== undefined ? `Twilio error ${verdict.code}` : verdict.status !== undefined ? `HTTP ${verdict.status}` : verdict.kind === 'retryable' ? 'network error' : 'error';
           span.setStatus({ code: SpanStatusCode.ERROR, message: what });
         }
         throw error;

@@ -113,7 +113,7 @@ describe('createTwilioClient against a local server', () => {
     const error = await sendSms(client, { from: '+4790000000', to: '+15005550001', body: 'x' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(twilio.RestException);
     expect(error).toMatchObject({ status: 400, code: 21211, message: "The 'To' number is not valid." });
-    expect(classifyTwilioError(error)).toMatchObject({ code: 21211, status: 400, permanent: true, retryable: false });
+    expect(classifyTwilioError(error)).toMatchObject({ code: 21211, status: 400, kind: 'permanent' });
   });
 
   it('creates a task with JSON attributes and cancels a pending one', async () => {
@@ -166,12 +166,12 @@ describe('createTwilioClient against a local server', () => {
     const started = Date.now();
     const error = await sendSms(impatient, { from: '+4790000000', to: '+4791234567', body: 'slow' }).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(1200);
-    expect(classifyTwilioError(error)).toMatchObject({ retryable: true, permanent: false, reason: 'network error: ECONNABORTED' });
+    expect(classifyTwilioError(error)).toMatchObject({ kind: 'retryable', reason: 'network error: ECONNABORTED' });
   });
 
   it('reports a connection dropped before the answer as a retryable network error', async () => {
     const error = await sendSms(client, { from: '+4790000000', to: '+4791234567', body: 'drop' }).catch((e: unknown) => e);
-    expect(classifyTwilioError(error)).toMatchObject({ retryable: true, permanent: false });
+    expect(classifyTwilioError(error)).toMatchObject({ kind: 'retryable' });
     // The pool recovers: the next request gets a fresh connection.
     expect(await sendSms(client, { from: '+4790000000', to: '+4791234567', body: 'after' })).toMatchObject({ status: 'queued' });
   });
@@ -179,6 +179,6 @@ describe('createTwilioClient against a local server', () => {
   it('reports a refused connection as a retryable network error', async () => {
     const unreachable = createTwilioClient({ accountSid, authToken, apiBaseUrl: 'http://127.0.0.1:1', timeoutMs: 1000 });
     const error = await sendSms(unreachable, { from: '+4790000000', to: '+4791234567', body: 'x' }).catch((e: unknown) => e);
-    expect(classifyTwilioError(error)).toMatchObject({ retryable: true, permanent: false, reason: 'network error: ECONNREFUSED' });
+    expect(classifyTwilioError(error)).toMatchObject({ kind: 'retryable', reason: 'network error: ECONNREFUSED' });
   });
 });

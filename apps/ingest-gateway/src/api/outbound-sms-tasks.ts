@@ -108,7 +108,7 @@ export function twilioFailure(error: unknown, step: TwilioStep, names: TwilioSte
   const verdict = classifyTwilioError(error);
   const detail = `${verdict.reason}${verdict.code !== undefined ? ` (Twilio error ${verdict.code})` : ''}`;
   const what = WHAT[step];
-  if (verdict.retryable) {
+  if (verdict.kind === 'retryable') {
     return new OutboundSmsTaskError(503, 'twilio-unavailable', `${what}: Twilio is unavailable right now (${detail}); retry`, TWILIO_UNAVAILABLE_RETRY_AFTER_S);
   }
   if (verdict.status === 401 || verdict.code === 20003) {
