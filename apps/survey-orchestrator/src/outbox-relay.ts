@@ -1,6 +1,7 @@
 import { allTopics, type TopicDefinition } from '@sms-survey/contracts';
-import { Prisma, prismaSql, type PrismaClient, type Sql } from '@sms-survey/db';
+import { Prisma, inSqlTransaction, poolSql, type Sql } from '@sms-survey/db';
 import { contextFromTraceparent, type EventProducer, type OutgoingEvent } from '@sms-survey/kafka';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { SessionTally } from './survey-metrics.js';
 
@@ -17,8 +18,7 @@ export interface OutboxEntry {
   traceparent?: string;
 }
 
-type Tx = Prisma.TransactionClient;
-type OutboxRow = { id: bigint; topic: string; key: string; payload: unknown; traceparent: string | null };
+type OutboxRow = { id: string; topic: string; key: string; payload: unknown; traceparent: string | null };
 
 /** Writes events to the outbox inside the caller's transaction; they are published after it commits. */
 export async function enqueue(sql: Sql, entries: readonly OutboxEntry[]): Promise<bigint[]> {
@@ -56,18 +56,16 @@ const SWEEP_LOCK = 4_242_001;
  * marking, a row is published again: consumers de-duplicate by event id.
  */
 export function createOutboxRelay(
-  prisma: PrismaClient,
+  pool: pg.Pool,
   producer: EventProducer,
   logger: Logger,
   options: {
     sweepIntervalMs?: number;
-    /** For the marking UPDATE, which runs after every batch; Prisma by default. */
-    sql?: Sql;
     /** Told what each transaction committed (the survey metrics count from it): see `committed`. */
     onCommitted?: (entries: readonly OutboxEntry[], tally?: SessionTally) => void;
   } = {},
 ) {
-  const markSql = options.sql ?? prismaSql(prisma);
+  const markSql = poolSql(pool);
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
   let pendingMarks: bigint[] = [];
@@ -98,7 +96,7 @@ export function createOutboxRelay(
     });
   }
 
-  async function publishLocked(tx: Tx, rows: OutboxRow[]): Promise<void> {
+  async function publishLocked(sql: Sql, rows: OutboxRow[]): Promise<void> {
     if (rows.length === 0) return;
     const events: OutgoingEvent[] = rows.map((r) => {
       const topic = topicsByName.get(r.topic);
@@ -106,23 +104,20 @@ export function createOutboxRelay(
       return { topic, key: r.key, message: r.payload as OutgoingEvent['message'], context: contextFromTraceparent(r.traceparent) };
     });
     await producer.publish(events);
-    await tx.outboxEvent.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { publishedAt: new Date() } });
+    await sql(Prisma.sql`UPDATE outbox_event SET published_at = now() WHERE id = ANY(${rows.map((r) => r.id)}::bigint[])`);
   }
 
   async function sweep(): Promise<void> {
-    await prisma.$transaction(
-      async (tx) => {
-        const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK}) AS locked`;
-        if (!lock?.locked) return;
-        const rows = await tx.$queryRaw<OutboxRow[]>`
-          SELECT id, topic, key, payload, traceparent FROM outbox_event
-          WHERE published_at IS NULL AND available_at <= now()
-            AND (available_at > created_at OR created_at < now() - make_interval(secs => ${COMMITTED_GRACE_SECONDS}))
-          ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED`;
-        await publishLocked(tx, rows);
-      },
-      { timeout: 30_000 },
-    );
+    await inSqlTransaction(pool, async (sql) => {
+      const [lock] = await sql<{ locked: boolean }>(Prisma.sql`SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK}) AS locked`);
+      if (!lock?.locked) return;
+      const rows = await sql<OutboxRow>(Prisma.sql`
+        SELECT id::text AS id, topic, key, payload, traceparent FROM outbox_event
+        WHERE published_at IS NULL AND available_at <= now()
+          AND (available_at > created_at OR created_at < now() - make_interval(secs => ${COMMITTED_GRACE_SECONDS}))
+        ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED`);
+      await publishLocked(sql, rows);
+    });
   }
 
   /** What a transaction has just committed, for the metrics; called once per commit, before anything is published. */
@@ -138,13 +133,13 @@ export function createOutboxRelay(
     committed,
     async publish(ids: readonly bigint[]): Promise<void> {
       if (ids.length === 0) return;
-      await prisma.$transaction(async (tx) => {
-        const rows = await tx.$queryRaw<OutboxRow[]>`
-          SELECT id, topic, key, payload, traceparent FROM outbox_event
-          WHERE id = ANY(${[...ids]}::bigint[]) AND published_at IS NULL AND available_at <= now()
-          ORDER BY id FOR UPDATE SKIP LOCKED`;
-        await publishLocked(tx, rows);
-      }, { timeout: 30_000 });
+      await inSqlTransaction(pool, async (sql) => {
+        const rows = await sql<OutboxRow>(Prisma.sql`
+          SELECT id::text AS id, topic, key, payload, traceparent FROM outbox_event
+          WHERE id = ANY(${ids.map(String)}::bigint[]) AND published_at IS NULL AND available_at <= now()
+          ORDER BY id FOR UPDATE SKIP LOCKED`);
+        await publishLocked(sql, rows);
+      });
     },
     /**
      * Publishes the outbox rows a transaction has just committed, from memory, and marks them published in the

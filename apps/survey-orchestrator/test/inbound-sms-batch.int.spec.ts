@@ -2,20 +2,17 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InboundSmsReceived, SurveySendRequested, createMessage, type RecordedAnswer } from '@sms-survey/contracts';
-import { createPrismaClient, createSqlPool, createSurveyDefinitionRepository, type PrismaClient } from '@sms-survey/db';
+import { createPrismaClient, createSqlPool, createSurveyCatalog, createSurveyDefinitionRepository, poolSql, type PrismaClient, type SurveyCatalog } from '@sms-survey/db';
 import type pg from 'pg';
 import type { SenderPolicy } from '@sms-survey/survey-domain';
 import { createTestDatabase, type TestDatabase } from '@sms-survey/testing';
-import { applyOnce } from '../src/apply-once.js';
-import { applyReplies } from '../src/apply-replies.js';
+import { applyConsumedOnce, type ConsumedEvent, type EngineDeps } from '../src/apply-events.js';
 import type { OutboxEntry, OutboxRelay } from '../src/outbox-relay.js';
-import { handleInboundSms } from '../src/handlers/inbound-sms.handler.js';
-import { handleSurveySend } from '../src/handlers/survey-send.handler.js';
-import { createSurveyCatalog, type SurveyCatalog } from '../src/survey-catalog.js';
 
-// Replies applied a batch at a time must end exactly as they do one at a time: the same sessions, answers, SMS,
-// suppression list and outbox events, in the same order. Each script below runs three times on a real database,
-// for three sets of customers: one reply per transaction, all replies in one batch, and batches of three.
+// Replies applied a batch at a time end exactly as they do one at a time (a batch of one): the same sessions,
+// answers, SMS, suppression list and outbox events, in the same order. Each script below runs three times on a
+// real database, for three sets of customers: one reply per transaction, all replies in one batch, and batches
+// of three. (apply-events.property.int.spec.ts does the same for random sequences.)
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
@@ -49,7 +46,7 @@ const SCRIPTS: Script[] = [
 
 const customerFor = (script: number, run: number) => (SCRIPTS[script]!.subnumbering ? `+47930${run}${String(script).padStart(4, '0')}` : `+1415600${run}${String(script).padStart(3, '0')}`);
 
-describe('handleInboundSmsBatch', () => {
+describe('replies applied in one scene', () => {
   let database: TestDatabase;
   let prisma: PrismaClient;
   let sqlPool: pg.Pool;
@@ -61,7 +58,7 @@ describe('handleInboundSmsBatch', () => {
     prisma = createPrismaClient({ databaseUrl: database.url, poolSize: 4 });
     sqlPool = createSqlPool({ databaseUrl: database.url, poolSize: 2 });
     version = (await createSurveyDefinitionRepository(prisma).save(csat.id, csat)).version;
-    catalog = createSurveyCatalog(prisma);
+    catalog = createSurveyCatalog(poolSql(sqlPool));
   });
 
   afterAll(async () => {
@@ -81,7 +78,7 @@ describe('handleInboundSmsBatch', () => {
           schemaVersion: 1,
           payload: { sessionId: randomUUID(), surveyId: csat.id, surveyVersion: version, customer, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), userSessionVariables: [] },
         });
-        await prisma.$transaction((tx) => handleSurveySend(tx, event, { catalog, senders, sending, now: new Date() }));
+        await applyConsumedOnce(sqlPool, applier().relay, 'setup', [event], engine());
       }
       const sessions = await prisma.surveySession.findMany({ where: { customer }, orderBy: { startedAt: 'asc' } });
       numbers.set(customer, sessions.map((s) => s.senderNumber));
@@ -151,30 +148,30 @@ describe('handleInboundSmsBatch', () => {
     );
   }
 
-  /** The orchestrator's way of applying replies, with a relay that records what would be published, in order. */
+  const engine = (): EngineDeps => ({ catalog, senders, sending, flexPolicies: [] });
+
+  /** The orchestrator's way of applying events, with a relay that records what would be published, in order. */
   function applier() {
     const published: OutboxEntry[] = [];
     const relay = { publishCommitted: async (_ids: readonly bigint[], entries: readonly OutboxEntry[]) => void published.push(...entries) } as unknown as OutboxRelay;
-    const ctx = { prisma, sqlPool, relay, consumerGroup: 'test-group', deps: { catalog, senders, sending } };
-    return { published, ctx, relay };
+    const apply = (events: readonly ConsumedEvent[]) => applyConsumedOnce(sqlPool, relay, 'test-group', events, engine());
+    return { published, apply, relay };
   }
 
   it('ends exactly as one reply per transaction does, whether all replies come in one batch or in batches of three', async () => {
     const oneByOne = await prepare(1);
     const one = applier();
-    for (const event of oneByOne) {
-      await applyOnce(prisma, one.relay, 'test-group', event.id, (tx) => handleInboundSms(tx, event, one.ctx.deps, new Date()));
-    }
+    for (const event of oneByOne) await one.apply([event]);
     const entries1 = one.published;
 
     const all = await prepare(2);
     const batch = applier();
-    await applyReplies(batch.ctx, all, new Date());
+    await batch.apply(all);
     const entries2 = batch.published;
 
     const inThrees = await prepare(3);
     const threes = applier();
-    for (let i = 0; i < inThrees.length; i += 3) await applyReplies(threes.ctx, inThrees.slice(i, i + 3), new Date());
+    for (let i = 0; i < inThrees.length; i += 3) await threes.apply(inThrees.slice(i, i + 3));
     const entries3 = threes.published;
 
     const expected = await outcome(1, entries1);
@@ -203,8 +200,8 @@ describe('handleInboundSmsBatch', () => {
 
   it('a redelivered batch changes nothing and publishes nothing; a repeated event in a batch counts once', async () => {
     const events = await prepare(4);
-    const { published, ctx } = applier();
-    await applyReplies(ctx, [...events, events[0]!], new Date());
+    const { published, apply } = applier();
+    await apply([...events, events[0]!]);
     const customers = SCRIPTS.map((_, i) => customerFor(i, 4));
     const state = async () => ({
       inbound: await prisma.inboundMessage.count({ where: { customer: { in: customers } } }),
@@ -214,9 +211,9 @@ describe('handleInboundSmsBatch', () => {
     });
     const first = await state();
     expect(first.inbound).toBe(events.length);
-    expect(first.processed).toBe(events.length); // the batch's and the ones applied one by one after it
+    expect(first.processed).toBe(events.length);
     const publishedOnce = published.length;
-    await applyReplies(ctx, events, new Date());
+    await apply(events);
     expect(await state()).toEqual(first);
     expect(published).toHaveLength(publishedOnce);
   });

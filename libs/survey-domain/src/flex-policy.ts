@@ -205,3 +205,32 @@ export function planFlexSurvey(policies: readonly FlexSurveyPolicy[], task: Flex
     origin: { kind: 'flex-task', taskSid: task.taskSid, ...(conversationId !== undefined && { conversationId }) },
   };
 }
+
+/** Why a planned Flex survey is not started, once the database has been asked. */
+export type FlexSurveyRefusal = 'already-surveyed' | 'suppressed' | 'fatigue' | 'unknown-survey';
+
+export interface FlexSurveyFacts {
+  /** The task has had its survey (a retried or later event of the same task). */
+  alreadySurveyed: boolean;
+  /** The customer is on the suppression list. */
+  suppressed: boolean;
+  /** When the customer's latest Flex-task survey started, if ever. */
+  lastFlexSurveyAt?: Date;
+  /** The survey's latest version; undefined when the policy names a survey that does not exist. */
+  latestVersion?: number;
+}
+
+/**
+ * The Flex survey policy's rules that need the database's facts: one survey per task, never to a suppressed
+ * customer, none within `fatigueDays` of the customer's previous Flex survey, and only a survey that exists.
+ */
+export function decideFlexSurvey(plan: FlexSurveyStart, facts: FlexSurveyFacts, now: Date): { kind: 'start'; surveyVersion: number } | { kind: 'refuse'; reason: FlexSurveyRefusal } {
+  if (facts.alreadySurveyed) return { kind: 'refuse', reason: 'already-surveyed' };
+  if (facts.suppressed) return { kind: 'refuse', reason: 'suppressed' };
+  const { fatigueDays } = plan.policy;
+  if (fatigueDays !== undefined && facts.lastFlexSurveyAt && facts.lastFlexSurveyAt.getTime() > now.getTime() - fatigueDays * 24 * 3600 * 1000) {
+    return { kind: 'refuse', reason: 'fatigue' };
+  }
+  if (facts.latestVersion === undefined) return { kind: 'refuse', reason: 'unknown-survey' };
+  return { kind: 'start', surveyVersion: facts.latestVersion };
+}

@@ -13,3 +13,6 @@ export * from './insights.js';
 export * from './follow-up.js';
 export * from './task-limits.js';
 export * from './reminder.js';
+export * from './inbound-decision.js';
+export * from './delivery-decision.js';
+export * from './survey-start-decision.js';

@@ -1,59 +1,53 @@
-import type { MessageStatus, MessageStatusReported, SmsSendResult } from '@sms-survey/contracts';
-import { tallyOf, type Tx } from '../apply-once.js';
-import type { OutboxEntry } from '../outbox-relay.js';
-import { endSession } from '../session-events.js';
-import { UNSUBSCRIBED_RECIPIENT, optOut } from '../suppression.js';
+import type { MessageStatusReported, SmsSendResult } from '@sms-survey/contracts';
+import { decideSendResult, decideStatusReport, type DeliveryDecision } from '@sms-survey/survey-domain';
+import type { OutboundRecord, Scene, SceneNeeds } from '../scene.js';
 
-/** Twilio reports statuses out of order; a status only replaces one that comes earlier in a message's life. */
-const STATUS_RANK: Record<string, number> = {
-  requested: 0, accepted: 1, scheduled: 1, queued: 2, sending: 3, sent: 4, delivered: 5, read: 6, undelivered: 7, failed: 7, canceled: 7,
-};
-
-function rank(status: string): number {
-  return STATUS_RANK[status] ?? 0;
+export function messageStatusNeeds(event: MessageStatusReported, needs: SceneNeeds): void {
+  const p = event.payload;
+  if (p.commandId) needs.commandIds.add(p.commandId);
+  else needs.messageSids.add(p.messageSid);
+  needs.customers.add(p.to);
 }
 
-export function earlierStatuses(status: MessageStatus): string[] {
-  return Object.keys(STATUS_RANK).filter((s) => rank(s) < rank(status));
+export function sendResultNeeds(event: SmsSendResult, needs: SceneNeeds): void {
+  needs.commandIds.add(event.payload.commandId);
+  needs.customers.add(event.payload.to);
 }
 
-/**
- * A survey SMS that cannot be delivered ends its session as `failed` (or `opted-out` when Twilio says the
- * customer unsubscribed, which also puts them on our suppression list).
- */
-async function messageFailed(tx: Tx, commandId: string | undefined, customer: string, errorCode: number | undefined, reason: string, now: Date): Promise<OutboxEntry[]> {
-  if (errorCode === UNSUBSCRIBED_RECIPIENT) return optOut(tx, customer, `Twilio ${UNSUBSCRIBED_RECIPIENT}: unsubscribed recipient`, now);
-  const message = commandId ? await tx.outboundMessage.findUnique({ where: { commandId } }) : null;
-  if (!message?.sessionId) return [];
-  const [session] = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM survey_session WHERE id = ${message.sessionId}::uuid AND status = 'active' FOR UPDATE`;
-  if (!session) return [];
-  return [await endSession(tx, await tx.surveySession.findUniqueOrThrow({ where: { id: session.id } }), 'failed', now, reason)];
+/** What a failed SMS does to the survey (`decideStatusReport`, `decideSendResult`). */
+function applyConsequence(scene: Scene, decision: DeliveryDecision, message: OutboundRecord | undefined, customer: string, now: Date, cause: object): void {
+  const consequence = decision.consequence;
+  if (!consequence) return;
+  if (consequence.kind === 'opt-out') {
+    scene.outbox.add(scene.optOut(customer, consequence.reason, now), cause);
+    return;
+  }
+  const session = message?.sessionId ? scene.session(message.sessionId) : undefined;
+  if (session?.status === 'active') scene.outbox.add([scene.endSession(session, 'failed', now, consequence.reason)], cause);
 }
 
 /** A status callback: recorded on the outbound message (found by our command id, else by MessageSid). */
-export async function handleMessageStatus(tx: Tx, event: MessageStatusReported, now: Date): Promise<OutboxEntry[]> {
-  const { payload: p } = event;
-  const where = p.commandId ? { commandId: p.commandId } : { messageSid: p.messageSid };
-  const changed = await tx.outboundMessage.updateMany({
-    where: { ...where, status: { in: earlierStatuses(p.status) } },
-    data: { status: p.status, errorCode: p.errorCode ?? null, messageSid: p.messageSid },
-  });
-  if (changed.count > 0) tallyOf(tx)?.statusRecorded(p.from, p.status, p.errorCode);
-  if (changed.count === 0 || (p.status !== 'undelivered' && p.status !== 'failed')) return [];
-  const commandId = p.commandId ?? (await tx.outboundMessage.findUnique({ where: { messageSid: p.messageSid } }))?.commandId;
-  return messageFailed(tx, commandId, p.to, p.errorCode, `SMS ${p.status}${p.errorCode ? ` (Twilio error ${p.errorCode})` : ''}`, now);
+export function applyMessageStatus(scene: Scene, event: MessageStatusReported, now: Date): void {
+  const p = event.payload;
+  const message = scene.outboundMessage(p.commandId ? { commandId: p.commandId } : { messageSid: p.messageSid });
+  const decision = decideStatusReport(message?.status, p);
+  if (!message || decision.status === undefined) return;
+  scene.updateOutbound(message, { status: decision.status, errorCode: p.errorCode ?? null, messageSid: p.messageSid });
+  scene.outbox.tally.statusRecorded(p.from, decision.status, p.errorCode);
+  applyConsequence(scene, decision, message, p.to, now, event);
 }
 
 /** The dispatcher's result: Twilio's MessageSid on success, or the failure. */
-export async function handleSendResult(tx: Tx, event: SmsSendResult, now: Date): Promise<OutboxEntry[]> {
+export function applySendResult(scene: Scene, event: SmsSendResult, now: Date): void {
+  const message = scene.outboundMessage({ commandId: event.payload.commandId });
   if (event.type === 'sms.send.accepted') {
-    const { commandId, messageSid, status } = event.payload;
-    await tx.outboundMessage.updateMany({ where: { commandId }, data: { messageSid } });
-    await tx.outboundMessage.updateMany({ where: { commandId, status: { in: earlierStatuses(status) } }, data: { status } });
-    return [];
+    const { messageSid, status } = event.payload;
+    const decision = decideSendResult(message?.status, { kind: 'accepted', status });
+    if (message) scene.updateOutbound(message, { messageSid, ...(decision.status !== undefined && { status: decision.status }) });
+    return;
   }
-  const { commandId, errorCode, reason, to } = event.payload;
-  await tx.outboundMessage.updateMany({ where: { commandId }, data: { status: 'failed', errorCode: errorCode ?? null } });
-  return messageFailed(tx, commandId, to, errorCode, `SMS not sent: ${reason}`, now);
+  const { errorCode, reason, to } = event.payload;
+  const decision = decideSendResult(message?.status, { kind: 'failed', errorCode, reason });
+  if (message) scene.updateOutbound(message, { status: 'failed', errorCode: errorCode ?? null });
+  applyConsequence(scene, decision, message, to, now, event);
 }
