@@ -133,8 +133,8 @@ export async function applyConsumedOnce(
   consumerGroup: string,
   events: readonly ConsumedEvent[],
   deps: EngineDeps,
+  now = new Date(),
 ): Promise<{ applied: Set<string>; results: SceneResults }> {
-  const now = new Date();
   return inOutboxTransaction(pool, relay, events.length, async (sql, outbox) => {
     const fresh = await recordApplied(sql, consumerGroup, events);
     const results = fresh.length > 0 ? await applyEventsInScene(sql, outbox, fresh, deps, now) : new Map<string, FlexTaskResult>();

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FlexTaskLifecycle, createMessage, uuidFromName } from '@sms-survey/contracts';
-import { createPrismaClient, createSurveyDefinitionRepository, type PrismaClient } from '@sms-survey/db';
+import { createPrismaClient, createSqlPool, createSurveyCatalog, createSurveyDefinitionRepository, poolSql, type PrismaClient } from '@sms-survey/db';
+import type pg from 'pg';
 import { parseFlexSurveyPolicies, type FlexSurveyPolicyInput, type SenderPolicy } from '@sms-survey/survey-domain';
 import { createTestDatabase, type TestDatabase } from '@sms-survey/testing';
-import { handleFlexTaskEvent, type FlexTaskDeps } from '../src/handlers/flex-task.handler.js';
-import { createSurveyCatalog } from '../src/survey-catalog.js';
+import { applyConsumedOnce, type EngineDeps } from '../src/apply-events.js';
+import type { OutboxEntry, OutboxRelay } from '../src/outbox-relay.js';
 
 // The flex task handler on a real database, in transactions like the consumer's: one survey per task and the
 // fatigue rule hold when events for the same task, or the same customer, are handled at the same time.
@@ -40,25 +41,34 @@ function taskEvent(eventType: 'task.wrapup' | 'task.completed', taskSid: string,
   });
 }
 
-describe('handleFlexTaskEvent', () => {
+describe('Flex task events', () => {
   let database: TestDatabase;
   let prisma: PrismaClient;
-  let deps: Omit<FlexTaskDeps, 'now'>;
+  let pool: pg.Pool;
+  let deps: EngineDeps;
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    prisma = createPrismaClient({ databaseUrl: database.url, poolSize: 6 });
+    prisma = createPrismaClient({ databaseUrl: database.url, poolSize: 2 });
+    pool = createSqlPool({ databaseUrl: database.url, poolSize: 6 });
     await createSurveyDefinitionRepository(prisma).save(csat.id, csat);
-    deps = { policies: policies({ match: { queue: 'Support' }, surveyId: csat.id, fatigueDays: 7 }, { match: { queue: 'Ghost' }, surveyId: 'no-such-survey' }), catalog: createSurveyCatalog(prisma), senders, sending };
+    const flexPolicies = policies({ match: { queue: 'Support' }, surveyId: csat.id, fatigueDays: 7 }, { match: { queue: 'Ghost' }, surveyId: 'no-such-survey' });
+    deps = { flexPolicies, catalog: createSurveyCatalog(poolSql(pool)), senders, sending };
   });
 
   afterAll(async () => {
     await prisma?.$disconnect();
+    await pool?.end();
     await database?.drop();
   });
 
-  const handle = (event: FlexTaskLifecycle, extra: Partial<FlexTaskDeps> = {}) =>
-    prisma.$transaction((tx) => handleFlexTaskEvent(tx, event, { ...deps, now: new Date(), ...extra }));
+  /** Applies one event in its own transaction, as the consumer does; its outcome and the entries it published. */
+  async function handle(event: FlexTaskLifecycle, now = new Date()) {
+    const out: OutboxEntry[] = [];
+    const relay = { publishCommitted: async (_ids: readonly bigint[], entries: readonly OutboxEntry[]) => void out.push(...entries) } as unknown as OutboxRelay;
+    const { results } = await applyConsumedOnce(pool, relay, 'test-group', [event], deps, now);
+    return { ...results.get(event.id)!, out };
+  }
 
   it("a task's wrap-up and completion handled at the same time start one survey", async () => {
     const customer = '+4793000001';
@@ -82,7 +92,7 @@ describe('handleFlexTaskEvent', () => {
     const customer = '+4793000003';
     expect((await handle(taskEvent('task.wrapup', sid('WT'), customer))).outcome).toBe('survey-started');
     const eightDaysLater = new Date(Date.now() + 8 * 24 * 3600 * 1000);
-    expect((await handle(taskEvent('task.wrapup', sid('WT'), customer), { now: eightDaysLater })).outcome).toBe('survey-started');
+    expect((await handle(taskEvent('task.wrapup', sid('WT'), customer), eightDaysLater)).outcome).toBe('survey-started');
   });
 
   it('skips a suppressed customer and a policy naming an unknown survey, claiming nothing', async () => {
