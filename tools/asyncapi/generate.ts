@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { messageExamples } from '../../libs/contracts/examples/messages.js';
 import { buildAsyncApiDocument } from '../../libs/contracts/src/asyncapi.js';
 
 const HEADER = [
@@ -16,7 +17,7 @@ const HEADER = [
 export function renderAsyncApiYaml(): string {
   // YAML 1.1 rules for quoting, so that YAML 1.1 parsers (js-yaml, PyYAML) also read times, phone numbers and
   // yes/no as strings; no anchors/aliases for repeated objects (the same answer in several examples); no folding.
-  const yaml = stringify(buildAsyncApiDocument(), { version: '1.1', aliasDuplicateObjects: false, lineWidth: 0 });
+  const yaml = stringify(buildAsyncApiDocument(messageExamples), { version: '1.1', aliasDuplicateObjects: false, lineWidth: 0 });
   return `${HEADER}\n${yaml}`;
 }
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { messageExamples, type MessageExample, type MessageType } from './examples.js';
-import { allTopics, deadLetterTopicName, type TopicDefinition } from './topics.js';
+import { allTopics, deadLetterTopicName, type MessageOf, type TopicDefinition, type Topics } from './topics.js';
 
 /**
  * Version of the published event documentation (`info.version`). Bump the minor version when a field, message
@@ -9,6 +8,24 @@ import { allTopics, deadLetterTopicName, type TopicDefinition } from './topics.j
 export const ASYNCAPI_DOCUMENT_VERSION = '1.0.0';
 
 export const ASYNCAPI_TITLE = 'SMS surveys for Twilio Flex — Kafka events';
+
+/** Every message that goes over Kafka: the union of the envelopes of all topics. */
+export type AnyMessage = { [K in keyof typeof Topics]: MessageOf<(typeof Topics)[K]> }[keyof typeof Topics];
+export type MessageType = AnyMessage['type'];
+
+/** One example of a message as it is on the wire: the Kafka key and the (JSON) value. */
+export interface MessageExample<M extends AnyMessage = AnyMessage> {
+  /** Machine-friendly name, unique per message type. */
+  readonly name: string;
+  readonly summary: string;
+  readonly key: string;
+  readonly message: M;
+}
+
+/** At least one example for every message type; the compiler refuses a message type without one (libs/contracts/examples). */
+export type MessageExamples = {
+  readonly [M in AnyMessage as M['type']]: readonly [MessageExample<M>, ...MessageExample<M>[]];
+};
 
 /** One message type carried by a topic, with the schema of its envelope. */
 export interface TopicMessage {
@@ -137,16 +154,17 @@ function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
-function messageExamplesOf(type: string): readonly MessageExample[] {
-  return (messageExamples as unknown as Record<string, readonly MessageExample[] | undefined>)[type] ?? [];
+function messageExamplesOf(examples: MessageExamples, type: string): readonly MessageExample[] {
+  return (examples as unknown as Record<string, readonly MessageExample[] | undefined>)[type] ?? [];
 }
 
 /**
  * The AsyncAPI 3.0 document of every Kafka topic: one channel per topic (address = topic name), one message per
  * message type with its JSON Schema and examples, a `send` operation for the producer and a `receive` operation
- * per consumer. Pure: the same contracts give the same document.
+ * per consumer, with `examples` (libs/contracts/examples/messages.ts) as each message's examples. Pure: the same
+ * contracts and examples give the same document.
  */
-export function buildAsyncApiDocument(): Json {
+export function buildAsyncApiDocument(examples: MessageExamples): Json {
   const channels: Json = {};
   const operations: Json = {};
   const messages: Json = {};
@@ -170,7 +188,7 @@ export function buildAsyncApiDocument(): Json {
         headers,
         payload: jsonSchemaOf(m.schema),
         bindings: { kafka: { key: { type: 'string', description: topic.key }, bindingVersion: KAFKA_BINDING_VERSION } },
-        examples: messageExamplesOf(m.type).map((example) => ({
+        examples: messageExamplesOf(examples, m.type).map((example) => ({
           name: example.name,
           summary: `${example.summary} (key ${example.key})`,
           headers: { 'message-type': m.type },

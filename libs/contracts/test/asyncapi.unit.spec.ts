@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ASYNCAPI_DOCUMENT_VERSION, ASYNCAPI_TITLE, buildAsyncApiDocument, topicMessages } from '../src/asyncapi.js';
-import { messageExamples, type MessageExample } from '../src/examples.js';
+import { messageExamples } from '../examples/messages.js';
+import { ASYNCAPI_DOCUMENT_VERSION, ASYNCAPI_TITLE, buildAsyncApiDocument, topicMessages, type MessageExample } from '../src/asyncapi.js';
 import { allTopics, Topics } from '../src/topics.js';
 
 type Json = Record<string, unknown>;
@@ -11,7 +11,7 @@ type Json = Record<string, unknown>;
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const ASYNCAPI_YAML_PATH = `${repoRoot}docs/asyncapi.yaml`;
 
-const doc = buildAsyncApiDocument() as {
+const doc = buildAsyncApiDocument(messageExamples) as {
   asyncapi: string;
   info: { title: string; version: string };
   channels: Record<string, { address: string; description: string; messages: Record<string, { $ref: string }> }>;
@@ -86,7 +86,7 @@ describe('AsyncAPI document', () => {
 describe('message examples', () => {
   it.each(allMessages.map((m) => [m.type, m] as const))('%s: every example parses with its schema and is in the document', (type, { schema }) => {
     const examples = examplesOf(type);
-    expect(examples.length, `${type} needs at least one example in libs/contracts/src/examples.ts`).toBeGreaterThan(0);
+    expect(examples.length, `${type} needs at least one example in libs/contracts/examples/messages.ts`).toBeGreaterThan(0);
     expect(new Set(examples.map((e) => e.name)).size).toBe(examples.length);
     for (const example of examples) {
       const parsed = schema.safeParse(example.message);
@@ -132,7 +132,7 @@ describe('docs/events.md', () => {
       expect(message, `docs/events.md shows an unknown message type ${event.type}`).toBeDefined();
       const parsed = message!.schema.safeParse(event);
       expect(parsed.error?.issues ?? [], `docs/events.md example of ${event.type}`).toEqual([]);
-      expect(examplesOf(event.type).map((e) => e.message), 'copy it from libs/contracts/src/examples.ts').toContainEqual(event);
+      expect(examplesOf(event.type).map((e) => e.message), 'copy it from libs/contracts/examples/messages.ts').toContainEqual(event);
     }
   });
 });

@@ -1,24 +1,10 @@
-import { uuidFromName } from './common.js';
-import type { RecordedAnswer, SurveyAnswerRecorded } from './survey.js';
-import type { MessageOf, Topics } from './topics.js';
-
-/** Every message that goes over Kafka: the union of the envelopes of all topics. */
-export type AnyMessage = { [K in keyof typeof Topics]: MessageOf<(typeof Topics)[K]> }[keyof typeof Topics];
-export type MessageType = AnyMessage['type'];
-
-/** One example of a message as it is on the wire: the Kafka key and the (JSON) value. */
-export interface MessageExample<M extends AnyMessage = AnyMessage> {
-  /** Machine-friendly name, unique per message type. */
-  readonly name: string;
-  readonly summary: string;
-  readonly key: string;
-  readonly message: M;
-}
-
-/** At least one example for every message type; the compiler refuses a message type without one. */
-export type MessageExamples = {
-  readonly [M in AnyMessage as M['type']]: readonly [MessageExample<M>, ...MessageExample<M>[]];
-};
+/**
+ * Realistic examples of every Kafka message, for the AsyncAPI document (`npm run docs:asyncapi` puts them in
+ * docs/asyncapi.yaml) and the contract tests; not part of the library's runtime code.
+ */
+import type { MessageExample, MessageExamples } from '../src/asyncapi.js';
+import { uuidFromName } from '../src/common.js';
+import type { RecordedAnswer, SurveyAnswerRecorded } from '../src/survey.js';
 
 // One story runs through the examples: after a phone call with agent WK…, a customer with a Norwegian number gets
 // survey "post-call-feedback" v3 from a subnumber, answers all six questions and completes it. The other sessions
