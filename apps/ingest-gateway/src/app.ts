@@ -9,6 +9,7 @@ import type { OutboundSmsTasks } from './api/outbound-sms-tasks.js';
 import type { SurveySessionReader } from './api/survey-sessions.js';
 import type { SuppressionList } from './api/suppressions.js';
 import { registerErrorHandler, registerJsonParser } from './http-errors.js';
+import { registerOpenApi } from './openapi.js';
 
 const MAX_PATH_PARAMETER_LENGTH = 2048;
 import { registerConsole } from './routes/console.js';
@@ -55,6 +56,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
       return (reply as unknown as { code(c: number): { send(b: unknown): void } }).code(status).send({ error: message });
     },
   });
+  // Before any route: the OpenAPI document sees every route registered after it (openapi.ts).
+  await registerOpenApi(app);
   // First, before any route: a span and a latency observation per webhook and API request (docs/observability.md).
   registerHttpTracing(app, { registry: deps.registry, traced: (route) => route.startsWith('/twilio/') || route.startsWith('/v1/') });
   await app.register(formbody, { bodyLimit: deps.maxBodyBytes });

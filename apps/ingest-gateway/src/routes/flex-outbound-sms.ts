@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { E164, OutboundSmsTaskRequest } from '@sms-survey/contracts';
+import { E164, OutboundSmsTaskRequest, type OutboundSmsTaskCreated } from '@sms-survey/contracts';
 import { Counter, type Registry } from 'prom-client';
 import { createApiKeyCheck } from '../api/api-keys.js';
 import { mobileNumberProblem } from '../api/mobile-number.js';
 import { OUTBOUND_SMS_TASK_OUTCOMES, OutboundSmsTaskError, type OutboundSmsTaskOutcome, type OutboundSmsTasks } from '../api/outbound-sms-tasks.js';
 import { HttpError, zodIssues } from '../http-errors.js';
+import { documentApiKey, error, json, type DocumentedAnswer } from '../openapi.js';
 
 export interface OutboundSmsTaskRouteOptions {
   apiKeys: readonly string[];
@@ -48,44 +49,31 @@ export const OUTBOUND_SMS_TASK_ANSWERS: ReadonlyArray<{ status: number; outcome:
   { status: 503, outcome: 'not-configured', when: 'a real Twilio account and no FLEX_OUTBOUND_WORKFLOW_SID' },
 ];
 
-const ErrorAnswer = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: { type: 'string' },
-    problems: { type: 'array', items: { type: 'string' } },
-    requestId: { type: 'string' },
-  },
-} as const;
+/** The 201 answer (the contracts' OutboundSmsTaskCreated), for the OpenAPI document. */
+const CreatedAnswer = z.object({
+  interactionSid: z.string().meta({ description: 'KD…: the Interaction' }),
+  interactionChannelSid: z.string().optional().meta({ description: 'UO…: its channel' }),
+  taskSid: z.string().optional().meta({ description: "WT…: the agent's task, when Twilio's answer names it" }),
+  conversationSid: z.string().optional().meta({ description: 'CH…: the Conversation carrying the messages, when the task attributes name it' }),
+  workerSid: z.string().meta({ description: 'WK…: the worker whose `phone` is `fromNumber`' }),
+  workspaceSid: z.string(),
+  workflowSid: z.string(),
+}) satisfies z.ZodType<OutboundSmsTaskCreated>;
 
-const CreatedAnswer = {
-  type: 'object',
-  required: ['interactionSid', 'workerSid', 'workspaceSid', 'workflowSid'],
-  properties: {
-    interactionSid: { type: 'string', description: 'KD…: the Interaction' },
-    interactionChannelSid: { type: 'string', description: 'UO…: its channel' },
-    taskSid: { type: 'string', description: "WT…: the agent's task, when Twilio's answer names it" },
-    conversationSid: { type: 'string', description: 'CH…: the Conversation carrying the messages, when the task attributes name it' },
-    workerSid: { type: 'string', description: 'WK…: the worker whose `phone` is `fromNumber`' },
-    workspaceSid: { type: 'string' },
-    workflowSid: { type: 'string' },
-  },
-} as const;
-
-/** The route's schema: what it answers, each status described by the outcomes it carries. The body is checked with zod. */
+/** The route's schema: what it answers, each status described by the outcomes it carries. The body is checked with zod in the handler. */
 export const OUTBOUND_SMS_TASK_ROUTE_SCHEMA = {
+  tags: ['flex'],
   summary: 'Open an SMS conversation from an agent to a customer, as a task only that agent gets (seed 003)',
+  description: 'Not idempotent: a repeated request opens another conversation. Each answer is counted in `gateway_outbound_sms_tasks_total{outcome}` (docs/flex.md).',
+  body: OutboundSmsTaskBody,
   response: Object.fromEntries(
-    [...new Set(OUTBOUND_SMS_TASK_ANSWERS.map((a) => a.status))].map((status) => [
-      status,
-      {
-        ...(status === 201 ? CreatedAnswer : ErrorAnswer),
-        description: OUTBOUND_SMS_TASK_ANSWERS.filter((a) => a.status === status)
-          .map((a) => `${a.outcome}: ${a.when}`)
-          .join('; '),
-      },
-    ]),
-  ),
+    [...new Set(OUTBOUND_SMS_TASK_ANSWERS.map((a) => a.status))].map((status) => {
+      const description = OUTBOUND_SMS_TASK_ANSWERS.filter((a) => a.status === status)
+        .map((a) => `${a.outcome}: ${a.when}`)
+        .join('; ');
+      return [status, status === 201 ? json(description, CreatedAnswer) : error(description, status === 503 ? { 'retry-after': { description: 'seconds to wait before retrying', schema: z.string() } } : undefined)];
+    }),
+  ) as Record<number, DocumentedAnswer>,
 };
 
 /** The outcome of an answer no handler named (fastify's own 400/413/415, the error handler's 500). */
@@ -113,6 +101,7 @@ export async function registerOutboundSmsTaskRoute(app: FastifyInstance, options
   const authorized = createApiKeyCheck(options.apiKeys);
   await app.register(
     async (api) => {
+      documentApiKey(api);
       api.addHook('onRequest', async (request, reply) => {
         if (authorized(request.headers.authorization)) return;
         outcomes.set(request, 'unauthorized');

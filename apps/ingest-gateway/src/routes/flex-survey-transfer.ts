@@ -1,15 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import {
+  FlexSurveyTransferAccepted,
   FlexSurveyTransferRequest,
   FlexTaskLifecycle,
   Topics,
   createMessage,
-  type FlexSurveyTransferAccepted,
 } from '@sms-survey/contracts';
 import type { EventProducer } from '@sms-survey/kafka';
 import { normalizeCustomerAddress } from '@sms-survey/survey-domain';
 import { Counter, type Registry } from 'prom-client';
 import { HttpError, zodIssues } from '../http-errors.js';
+import { bodyAnswers, json } from '../openapi.js';
 import { taskEventId } from './taskrouter-events.js';
 
 export interface FlexSurveyTransferOptions {
@@ -31,7 +32,19 @@ export function registerFlexSurveyTransferRoute(api: FastifyInstance, options: F
     registers: [options.registry],
   });
 
-  api.post('/flex/survey-transfer', async (request, reply) => {
+  const schema = {
+    tags: ['flex'],
+    summary: "The seed Flex plugin's survey transfer at wrap-up (JSON or a form)",
+    description:
+      'Writes a `plugin.transfer` flex task event; the orchestrator decides by policy whether the customer gets a survey (FLEX_SURVEY_POLICIES, docs/flex.md). One survey per task, however often this is sent.',
+    consumes: ['application/json', 'application/x-www-form-urlencoded'],
+    body: FlexSurveyTransferRequest,
+    response: {
+      202: json('accepted: the event was written', FlexSurveyTransferAccepted),
+      ...bodyAnswers('a field is missing or bad (each named in `problems`)'),
+    },
+  };
+  api.post('/flex/survey-transfer', { schema }, async (request, reply) => {
     const parsed = FlexSurveyTransferRequest.safeParse(request.body);
     const problems = parsed.success ? [] : zodIssues(parsed.error);
     const customer = parsed.success ? normalizeCustomerAddress(parsed.data.customerAddress) : undefined;

@@ -3,6 +3,7 @@ import type { SurveyDefinitionRepository } from '@sms-survey/db';
 import type { EventProducer } from '@sms-survey/kafka';
 import type { Registry } from 'prom-client';
 import { createApiKeyCheck } from '../api/api-keys.js';
+import { documentApiKey } from '../openapi.js';
 import type { SuppressionList } from '../api/suppressions.js';
 import type { SurveySessionReader } from '../api/survey-sessions.js';
 import { registerFlexSurveyTransferRoute } from './flex-survey-transfer.js';
@@ -28,6 +29,7 @@ export async function registerPublicApi(app: FastifyInstance, options: PublicApi
   const authorized = createApiKeyCheck(options.apiKeys);
   await app.register(
     async (api) => {
+      documentApiKey(api);
       api.addHook('onRequest', async (request, reply) => {
         if (authorized(request.headers.authorization)) return;
         return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or invalid API key' });

@@ -5,12 +5,12 @@ import {
   SurveyPathParams,
   DEFAULT_SURVEY_EXPIRY_MS,
   E164,
+  SendSurveyAccepted,
   SendSurveyRequest,
   SurveySendRequested,
   Topics,
   createMessage,
   uuidFromName,
-  type SendSurveyAccepted,
 } from '@sms-survey/contracts';
 import type { SurveyDefinitionRepository } from '@sms-survey/db';
 import { senderProblem } from '@sms-survey/survey-domain';
@@ -19,6 +19,7 @@ import { Counter, type Registry } from 'prom-client';
 import { mobileNumberProblem } from '../api/mobile-number.js';
 import type { SuppressionList } from '../api/suppressions.js';
 import { HttpError, zodIssues } from '../http-errors.js';
+import { bodyAnswers, error, json } from '../openapi.js';
 
 export interface SendSurveyOptions {
   surveys: SurveyDefinitionRepository;
@@ -57,7 +58,22 @@ export function registerSendSurveyRoute(api: FastifyInstance, options: SendSurve
     registers: [options.registry],
   });
 
-  api.post('/surveys/:surveyId/send', async (request, reply) => {
+  const schema = {
+    tags: ['surveys'],
+    summary: 'SendSurvey: text a survey to a customer',
+    description:
+      "Starts a session with the survey's latest version; 202 once the command is on Kafka. With an `Idempotency-Key` the session id derives from it, so a retried request names the same session and is applied once (docs/surveys.md).",
+    params: SurveyPathParams,
+    headers: z.object({ 'idempotency-key': IdempotencyKey.meta({ description: 'makes retries safe: the same key names the same session (1–200 characters)' }) }),
+    body: SendSurveyBody,
+    response: {
+      202: json('accepted: the session that will text the customer', SendSurveyAccepted),
+      ...bodyAnswers('a field is missing or bad (each named in `problems`: e.g. `identifier` not a mobile number, a `sender` that cannot receive replies for a survey with questions)'),
+      404: error('no such survey'),
+      409: error('the customer has opted out (texted STOP)'),
+    },
+  };
+  api.post('/surveys/:surveyId/send', { schema }, async (request, reply) => {
     const params = SurveyPathParams.safeParse(request.params);
     const body = SendSurveyBody.safeParse(request.body);
     const header = request.headers['idempotency-key'];
@@ -115,7 +131,7 @@ export function registerSendSurveyRoute(api: FastifyInstance, options: SendSurve
     await options.producer.publish([{ topic: Topics.surveyCommands, key: send.identifier, message: command }]);
     requests.inc({ outcome: 'accepted' });
     request.log.info({ sessionId, surveyId, surveyVersion: survey.version, customer: send.identifier }, 'survey send requested');
-    const accepted: SendSurveyAccepted = { sessionId, surveyId, surveyVersion: survey.version, expiresAt };
+    const accepted: z.infer<typeof SendSurveyAccepted> = { sessionId, surveyId, surveyVersion: survey.version, expiresAt };
     return reply.code(202).send(accepted);
   });
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { E164, Text } from '@sms-survey/contracts';
 import { HttpError, zodIssues } from '../http-errors.js';
+import { bodyAnswers, commonAnswers, error, json } from '../openapi.js';
 
 export interface SimulatorProxyOptions {
   /** The Twilio simulator's base URL (TWILIO_API_BASE_URL when no Twilio credentials are set). */
@@ -25,6 +26,21 @@ export interface SimulatedSms {
 
 const MessagesQuery = z.strictObject({ number: E164 });
 const InboundBody = z.strictObject({ from: E164, to: E164, body: Text(1600) });
+
+// The answers, for the OpenAPI document.
+const SimulatedSmsAnswer = z.object({
+  sid: z.string(),
+  direction: z.enum(['inbound', 'outbound']),
+  from: z.string().nullable(),
+  to: z.string(),
+  body: z.string(),
+  status: z.string(),
+  dateCreated: z.iso.datetime(),
+}) satisfies z.ZodType<SimulatedSms>;
+const MessagesAnswer = z.object({ number: z.string(), messages: z.array(SimulatedSmsAnswer).meta({ description: 'oldest first' }) });
+const InboundAnswer = z.object({ messageSid: z.string(), webhookStatus: z.int().meta({ description: "the status the gateway's inbound webhook answered the simulator" }) });
+const simulatorDown = error('the Twilio simulator does not answer, or answered with an error');
+const ONLY_SIMULATED = 'Only while Twilio is the local simulator (no Twilio credentials); otherwise 404.';
 
 interface SimMessage { sid: string; direction: string; from: string | null; to: string; body: string; status: string; dateCreated: string }
 
@@ -50,9 +66,20 @@ export function registerSimulatorProxy(api: FastifyInstance, options: SimulatorP
     return body;
   };
 
-  api.get('/simulator', async () => ({ simulated: true }));
+  api.get(
+    '/simulator',
+    { schema: { tags: ['simulator'], summary: 'Whether Twilio is the local simulator (the console asks)', description: ONLY_SIMULATED, response: { 200: json('it is', z.object({ simulated: z.literal(true) })) } } },
+    async () => ({ simulated: true }),
+  );
 
-  api.get('/simulator/messages', async (request) => {
+  const messagesSchema = {
+    tags: ['simulator'],
+    summary: 'The SMS to and from a number at the simulator',
+    description: ONLY_SIMULATED,
+    querystring: MessagesQuery,
+    response: { 200: json('the messages', MessagesAnswer), 400: error('`number` is missing or not E.164'), 500: commonAnswers.internal, 502: simulatorDown },
+  };
+  api.get('/simulator/messages', { schema: messagesSchema }, async (request) => {
     const query = MessagesQuery.safeParse(request.query);
     if (!query.success) throw new HttpError(400, 'invalid request', zodIssues(query.error));
     const { number } = query.data;
@@ -75,7 +102,14 @@ export function registerSimulatorProxy(api: FastifyInstance, options: SimulatorP
     return { number, messages };
   });
 
-  api.post('/simulator/inbound', async (request) => {
+  const inboundSchema = {
+    tags: ['simulator'],
+    summary: "Have the simulator send the gateway's inbound webhook a signed SMS from a number",
+    description: ONLY_SIMULATED,
+    body: InboundBody,
+    response: { 200: json('sent', InboundAnswer), ...bodyAnswers('a field is missing or bad (each named in `problems`)', { unavailable: false }), 502: simulatorDown },
+  };
+  api.post('/simulator/inbound', { schema: inboundSchema }, async (request) => {
     const body = InboundBody.safeParse(request.body);
     if (!body.success) throw new HttpError(400, 'invalid request', zodIssues(body.error));
     const result = (await call('/inbound', {

@@ -9,8 +9,9 @@ import {
   type FlexTaskEventType,
 } from '@sms-survey/contracts';
 import type { EventProducer } from '@sms-survey/kafka';
-import { assertTwilioSignature } from './twilio-webhooks.js';
+import { assertTwilioSignature, twilioWebhookAnswers } from './twilio-webhooks.js';
 import { Counter, type Registry } from 'prom-client';
+import { TWILIO_SIGNATURE_SECURITY, empty } from '../openapi.js';
 
 export interface TaskRouterEventOptions {
   publicBaseUrl: string;
@@ -49,7 +50,16 @@ export function registerTaskRouterEvents(app: FastifyInstance, options: TaskRout
     registers: [options.registry],
   });
 
-  app.post(TASKROUTER_EVENTS_PATH, async (request, reply) => {
+  const schema = {
+    tags: ['twilio'],
+    summary: "The Flex workspace's Event Callback URL (TaskRouter events)",
+    description: `Signature-checked. ${TASKROUTER_TASK_EVENT_TYPES.join(', ')} are validated and written to \`flex.task-events.v1\` keyed by the task sid (acks=all) before the answer; every other event type is acknowledged and dropped. Only the fields used are listed; TaskRouter sends more.`,
+    security: TWILIO_SIGNATURE_SECURITY,
+    consumes: ['application/x-www-form-urlencoded'],
+    body: TaskRouterTaskEventForm,
+    response: twilioWebhookAnswers([204, empty('taken (published, or an event type that is not needed)')]),
+  };
+  app.post(TASKROUTER_EVENTS_PATH, { schema }, async (request, reply) => {
     const params = (request.body ?? {}) as Record<string, string | string[]>;
     assertTwilioSignature(request, options, () => received.inc({ outcome: 'bad-signature' }));
     const eventType = typeof params.EventType === 'string' ? params.EventType : undefined;

@@ -12,9 +12,55 @@ import {
 import type { EventProducer } from '@sms-survey/kafka';
 import { validateTwilioWebhook } from '@sms-survey/twilio';
 import { Counter, type Registry } from 'prom-client';
+import { z } from 'zod';
 import { HttpError } from '../http-errors.js';
+import { TWILIO_SIGNATURE_SECURITY, commonAnswers, error, type DocumentedAnswer } from '../openapi.js';
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
+
+/** What a Twilio webhook answers (the same for the TaskRouter events but for the 2xx), for the OpenAPI document. */
+export function twilioWebhookAnswers(accepted: [number, DocumentedAnswer]): Record<number, DocumentedAnswer> {
+  return {
+    [accepted[0]]: accepted[1],
+    400: error('a parameter is missing or bad (each named in `problems`)'),
+    403: error('missing or invalid `X-Twilio-Signature` for PUBLIC_BASE_URL + path (logged with the URL checked)'),
+    413: commonAnswers.tooLarge,
+    415: commonAnswers.unsupportedType,
+    500: commonAnswers.internal,
+    503: error('Kafka cannot take the event right now: Twilio retries', { 'retry-after': { description: 'seconds', schema: z.string() } }),
+  };
+}
+
+const TWIML_ACCEPTED: [number, DocumentedAnswer] = [
+  200,
+  { description: 'taken: the event is on Kafka (empty TwiML: no reply from here)', content: { 'text/xml': { schema: z.literal(EMPTY_TWIML) } } },
+];
+
+const webhookSchema = (summary: string, description: string) => ({
+  tags: ['twilio'],
+  summary,
+  description,
+  security: TWILIO_SIGNATURE_SECURITY,
+  consumes: ['application/x-www-form-urlencoded'],
+  response: twilioWebhookAnswers(TWIML_ACCEPTED),
+});
+
+const INBOUND_SCHEMA = {
+  ...webhookSchema(
+    "Twilio's incoming-message webhook (the number's or Messaging Service's A MESSAGE COMES IN URL)",
+    'Signature-checked, validated and written to `sms.inbound.v1` (acks=all) before the answer. Only the fields used are listed; Twilio sends more, which are accepted.',
+  ),
+  body: TwilioInboundSmsForm,
+};
+
+const STATUS_SCHEMA = {
+  ...webhookSchema(
+    "Twilio's message status callback (the StatusCallback of the SMS the dispatcher sends)",
+    'Signature-checked, validated and written to `sms.status.v1` (acks=all) before the answer; `commandId` in the query is the send command the dispatcher put in the callback URL.',
+  ),
+  querystring: StatusCallbackQuery,
+  body: TwilioStatusCallbackForm,
+};
 
 export interface TwilioWebhookOptions {
   publicBaseUrl: string;
@@ -60,7 +106,7 @@ export function registerTwilioWebhooks(app: FastifyInstance, options: TwilioWebh
     assertTwilioSignature(request, { publicBaseUrl: options.publicBaseUrl, authTokens }, () => received.inc({ kind, outcome: 'bad-signature' }));
   }
 
-  app.post('/twilio/messaging/inbound', async (request, reply) => {
+  app.post('/twilio/messaging/inbound', { schema: INBOUND_SCHEMA }, async (request, reply) => {
     assertSigned(request, 'inbound');
     const form = TwilioInboundSmsForm.parse(request.body);
     const event = createMessage(InboundSmsReceived, {
@@ -83,7 +129,7 @@ export function registerTwilioWebhooks(app: FastifyInstance, options: TwilioWebh
     return reply.type('text/xml').send(EMPTY_TWIML);
   });
 
-  app.post('/twilio/messaging/status', async (request, reply) => {
+  app.post('/twilio/messaging/status', { schema: STATUS_SCHEMA }, async (request, reply) => {
     assertSigned(request, 'status');
     const form = TwilioStatusCallbackForm.parse(request.body);
     const { commandId } = StatusCallbackQuery.parse(request.query);
