@@ -151,8 +151,9 @@ export class Scene {
     return best;
   }
 
+  /** The customer's active sessions, oldest first. */
   activeSessions(customer: string): SessionRecord[] {
-    return (this.byCustomer.get(customer) ?? []).filter((s) => s.status === 'active');
+    return (this.byCustomer.get(customer) ?? []).filter((s) => s.status === 'active').sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime() || (a.id < b.id ? -1 : 1));
   }
 
   isSuppressed(customer: string): boolean {
