@@ -4,7 +4,7 @@ import { SurveySendRequested, Topics, createMessage } from '@sms-survey/contract
 import type { PrismaClient } from '@sms-survey/db';
 import { eventually } from '@sms-survey/testing';
 import type { RunningSystem, startTopicReader } from '../src/index.js';
-import { csat, startSurveySystem, produce, type publicApi, sendRequests, simControl, sleep, smsTo } from './messaging-helpers.js';
+import { csat, startSurveySystem, produce, type publicApi, sendRequests, sendSurveyMarker, simControl, smsTo } from './messaging-helpers.js';
 
 // Delivery failures, end to end: status callbacks that say undelivered, permanent errors on send (not
 // retried), and temporary ones (retried without a second SMS).
@@ -51,8 +51,8 @@ describe('delivery failures, end to end', () => {
 
     const question = await eventually(() => smsTo(system, customer)[1], { what: 'the question at Twilio' });
     expect(question.body).toContain('How satisfied were you');
-    // Accepted by Twilio is not delivered: the session waits for the status.
-    await sleep(500);
+    // Accepted by Twilio is not delivered: once the orchestrator has applied the acceptance, the session still waits for the status.
+    await eventually(() => prisma.outboundMessage.findUnique({ where: { messageSid: question.sid } }), { what: 'the acceptance of the question applied' });
     expect((await session(sessionId)).status).toBe('active');
 
     await eventually(async () => (await session(sessionId)).status === 'failed', { what: 'session failed', timeoutMs: 15_000 });
@@ -82,7 +82,7 @@ describe('delivery failures, end to end', () => {
     expect((await session(sessionId)).endReason).toMatch(/invalid 'To' phone number/);
     expect((await endedEvent(sessionId)).value).toMatchObject({ payload: { status: 'failed' } });
     // Not retried, and the survey's next SMS is not tried either.
-    await sleep(3000);
+    await sendSurveyMarker(system, 2);
     expect(sendRequests(system, { to: customer }).map((r) => r.statusCode)).toEqual([400]);
     const outbound = await prisma.outboundMessage.findMany({ where: { sessionId }, orderBy: { createdAt: 'asc' } });
     expect(outbound.map((m) => [m.status, m.errorCode])).toEqual([['failed', 21211], ['canceled', null]]);
@@ -94,7 +94,7 @@ describe('delivery failures, end to end', () => {
     const sessionId = await startSurvey(customer);
     await eventually(async () => (await session(sessionId)).status === 'failed', { what: 'session failed' });
     expect((await session(sessionId)).endReason).toMatch(/not a mobile number/);
-    await sleep(3000);
+    await sendSurveyMarker(system, 2);
     expect(sendRequests(system, { to: customer })).toHaveLength(1);
     expect(smsTo(system, customer)).toEqual([]);
   });
@@ -110,7 +110,7 @@ describe('delivery failures, end to end', () => {
     expect(introAttempts.map((r) => r.statusCode)).toEqual([429, 503, 201]);
     // Backed off between attempts.
     expect(introAttempts[1]!.time - introAttempts[0]!.time).toBeGreaterThanOrEqual(40);
-    await sleep(1000);
+    await sendSurveyMarker(system);
     expect(smsTo(system, customer).filter((m) => m.body === intro!.body)).toHaveLength(1);
     expect(smsTo(system, customer)).toHaveLength(2);
     expect((await session(sessionId)).status).toBe('active');

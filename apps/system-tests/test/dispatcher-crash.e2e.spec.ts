@@ -143,8 +143,15 @@ describe('a dispatcher killed mid-send', () => {
     // The first request was dropped at the simulator; the second is the new dispatcher's.
     expect(creates(LOST_CUSTOMER).map((r) => [r.dropped ?? false, r.statusCode])).toEqual([[true, undefined], [false, 201]]);
     expect(await prisma.sendLedger.findUnique({ where: { commandId: lost.payload.commandId } })).toMatchObject({ state: 'sent', messageSid: messages[0]!.sid });
-    // Nothing more turns up later.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Nothing more turns up later: a later command of each sender (same key, same partition) is handled after any
+    // repeat of theirs, so once both are sent, a repeat would have been too.
+    const markers = [command(ACCEPTED_SENDER, '+4791500011'), command(LOST_SENDER, '+4791500012')];
+    const { Kafka, logLevel } = await import('kafkajs');
+    const producer = new Kafka({ clientId: 'crash-e2e-3', brokers: topics.brokers, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic: topics.prefix + Topics.smsSend.name, messages: markers.map((c) => ({ key: c.payload.from, value: JSON.stringify(c) })) });
+    await producer.disconnect();
+    await eventually(() => markers.every((c) => sms(c.payload.to).length === 1), { what: 'the later command of each sender sent', timeoutMs: 30_000 });
     expect(sms(LOST_CUSTOMER)).toHaveLength(1);
     expect(sms(ACCEPTED_CUSTOMER)).toHaveLength(1);
   });

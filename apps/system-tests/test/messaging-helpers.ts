@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import type { RecordedRequest } from '@sms-survey/twilio-simulator';
 import { createPrismaClient } from '@sms-survey/db';
+import { eventually } from '@sms-survey/testing';
 import { startSystem, startTopicReader, waitUntilReady, type RunningSystem } from '../src/index.js';
 
 // Helpers shared by the messaging-edge end-to-end tests (opt-out, delivery failure, rate limits, crashes).
@@ -41,6 +42,22 @@ export function sendRequests(system: RunningSystem, filter: { to?: string; from?
 /** The SMS Twilio accepted to `customer`, oldest first. */
 export function smsTo(system: RunningSystem, customer: string) {
   return system.simulator.state.messages.filter((m) => m.direction === 'outbound-api' && m.to === customer);
+}
+
+let markers = 0;
+
+/**
+ * The positive marker for "nothing (more) was sent": a survey of the example CSAT to a fresh customer, from the
+ * default sender, started once what is checked was applied. Its SMS go through the same partition of sms.send.v1
+ * (keyed by sender) after anything queued before them, so once `count` of them are out, an SMS queued earlier
+ * would be out too. With `count` 2 it also outlasts an SMS held for its two-second spacing (the marker's second
+ * SMS is held as long). For systems without subnumbering (the sender does not depend on the customer).
+ */
+export async function sendSurveyMarker(system: RunningSystem, count = 1): Promise<void> {
+  const customer = `+47919${String(markers++).padStart(5, '0')}`;
+  const res = await publicApi(system)('POST', `/v1/surveys/${csat.id}/send`, { identifier: customer, identifierType: 'Phone', channel: 'SMS' });
+  if (res.status !== 202) throw new Error(`the marker survey answered ${res.status}: ${JSON.stringify(res.body)}`);
+  await eventually(() => smsTo(system, customer).length >= count, { what: `${count} SMS of the marker survey to ${customer}`, timeoutMs: 20_000 });
 }
 
 /** POSTs to the simulator's control API (`/__sim/...`). */

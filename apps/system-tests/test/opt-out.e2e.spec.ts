@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '@sms-survey/db';
 import { eventually } from '@sms-survey/testing';
 import type { RunningSystem, startTopicReader } from '../src/index.js';
-import { csat, startSurveySystem, type publicApi, sendRequests, sleep, smsTo } from './messaging-helpers.js';
+import { csat, sendSurveyMarker, startSurveySystem, type publicApi, sendRequests, smsTo } from './messaging-helpers.js';
 
 // Opt-out, end to end: customers text STOP (and its variants) through the simulator to the gateway's signed
 // webhook; the orchestrator suppresses them; the gateway refuses new surveys; Twilio's 21610 does the same.
@@ -75,7 +75,7 @@ describe('opt-out, end to end', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatch(OPTED_OUT);
     // Nothing was sent back (Twilio itself confirms an opt-out), not even attempted.
-    await sleep(1500);
+    await sendSurveyMarker(system);
     expect(sendRequests(system, { to: customer })).toHaveLength(requestsBefore);
   });
 
@@ -85,7 +85,7 @@ describe('opt-out, end to end', () => {
     await waitForSms(customer, 1);
     await text(customer, 'Stop');
     await eventually(async () => (await session(sessionId)).status === 'opted-out', { what: 'opted-out' });
-    await sleep(3000);
+    await sendSurveyMarker(system, 2);
     expect(sendRequests(system, { to: customer })).toHaveLength(1);
     const outbound = await prisma.outboundMessage.findMany({ where: { sessionId }, orderBy: { createdAt: 'asc' } });
     expect(outbound.map((m) => m.status)).toEqual([expect.stringMatching(/sent|delivered/), 'canceled']);
@@ -100,7 +100,7 @@ describe('opt-out, end to end', () => {
 
     await text(customer, '5');
     expect((await sendSurvey(customer)).status).toBe(409);
-    await sleep(1500);
+    await sendSurveyMarker(system);
     expect(sendRequests(system, { to: customer })).toHaveLength(2);
     expect(await prisma.surveyAnswer.count({ where: { sessionId: first } })).toBe(0);
 
@@ -121,7 +121,7 @@ describe('opt-out, end to end', () => {
     const before = await session(sessionId);
 
     await text(customer, ' help ');
-    await sleep(1500);
+    await sendSurveyMarker(system);
     const after = await session(sessionId);
     expect(after).toMatchObject({ status: 'active', currentElementId: before.currentElementId, invalidReplies: 0, endedAt: null });
     expect(await suppressed(customer)).toBe(false);
@@ -147,7 +147,7 @@ describe('opt-out, end to end', () => {
     expect(refused.status).toBe(409);
 
     // The survey's next SMS (scheduled two seconds after the first) is not sent either.
-    await sleep(3500);
+    await sendSurveyMarker(system, 2);
     const attempts = sendRequests(system, { to: customer });
     expect(attempts.map((r) => r.statusCode)).toEqual([400]);
     expect(smsTo(system, customer)).toEqual([]);

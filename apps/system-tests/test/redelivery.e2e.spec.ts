@@ -79,11 +79,14 @@ describe('redelivery and bad messages', () => {
     await produce(topic(Topics.inboundSms.name), customer, JSON.stringify(event));
     await produce(topic(Topics.inboundSms.name), customer, JSON.stringify(event));
     await eventually(() => system.simulator.state.messages.find((m) => m.to === customer), { what: 'reply SMS' });
-    // Give a duplicate time to show up if it were going to.
-    await eventually(async () => (await prisma.processedMessage.count({ where: { messageId: event.id } })) === 1);
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(system.simulator.state.messages.filter((m) => m.to === customer)).toHaveLength(1);
-    expect(await prisma.outboundMessage.count({ where: { customer } })).toBe(1);
+    // The marker: a later SMS of the customer (same key, same partition) is applied after the duplicate, and its
+    // reply (same sender) sent after any second reply to the first; once it is out, a repeat would be too.
+    const later = createMessage(InboundSmsReceived, { type: event.type, schemaVersion: 1, payload: { ...event.payload, messageSid: 'SM' + '5'.repeat(32), body: 'hi again' } });
+    await produce(topic(Topics.inboundSms.name), customer, JSON.stringify(later));
+    await eventually(() => system.simulator.state.messages.filter((m) => m.to === customer).length >= 2, { what: 'the reply to the later SMS' });
+    expect(await prisma.processedMessage.count({ where: { messageId: event.id } })).toBe(1);
+    expect(system.simulator.state.messages.filter((m) => m.to === customer)).toHaveLength(2);
+    expect(await prisma.outboundMessage.count({ where: { customer } })).toBe(2);
   });
 
   it('a send command delivered twice sends one SMS', async () => {
@@ -123,7 +126,12 @@ describe('redelivery and bad messages', () => {
     await produce(topic(Topics.surveySessions.name), sessionId, JSON.stringify(ended));
     await eventually(() => system.simulator.state.tasks.find((t) => t.attributes.includes(sessionId)), { what: 'task' });
     await eventually(async () => (await prisma.linkedTask.findUnique({ where: { sessionId } }))?.state === 'created');
-    await new Promise((r) => setTimeout(r, 1500));
+    // The marker: another session's ended event with the same key (same partition) is handled after the duplicate;
+    // once its task exists, a second task for the first session would too.
+    const laterSessionId = randomUUID();
+    const later = createMessage(SurveySessionEnded, { type: ended.type, schemaVersion: 1, payload: { ...ended.payload, sessionId: laterSessionId } });
+    await produce(topic(Topics.surveySessions.name), sessionId, JSON.stringify(later));
+    await eventually(async () => (await prisma.linkedTask.findUnique({ where: { sessionId: laterSessionId } }))?.state === 'created', { what: 'the later session\'s task' });
     expect(system.simulator.state.tasks.filter((t) => t.attributes.includes(sessionId))).toHaveLength(1);
     const attributes = JSON.parse(system.simulator.state.tasks.find((t) => t.attributes.includes(sessionId))!.attributes);
     expect(attributes.conversations.conversation_measure_1).toBe(4);

@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SurveySessionEnded, Topics, createMessage } from '@sms-survey/contracts';
 import { createPrismaClient, type PrismaClient } from '@sms-survey/db';
 import { eventually } from '@sms-survey/testing';
 import { startSystem, startTopicReader, waitUntilReady, type RunningSystem } from '../src/index.js';
+import { produce } from './messaging-helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const csat = JSON.parse(readFileSync(join(here, '../../../examples/surveys/csat-en-no.json'), 'utf8'));
@@ -182,8 +185,14 @@ describe('two-way SMS survey (seeds 001/002), end to end through the real servic
     const late = await waitForSms(customer, 3);
     expect(late[2]!.body).toContain('could not find an active survey');
     expect(await prisma.surveyAnswer.count({ where: { sessionId } })).toBe(0);
-    // No answers → no score: insights-sync makes no task by default.
-    await new Promise((r) => setTimeout(r, 1000));
+    // No answers → no score: insights-sync makes no task by default. The marker: another session's ended event,
+    // with an answer, on the same key (same partition); once its task exists, this session's event was handled.
+    const laterSessionId = randomUUID();
+    const { payload } = ended.value as SurveySessionEnded;
+    const answer = { elementId: 'satisfaction', elementType: 'scale', rawReply: '4', value: 4, answeredAt: new Date().toISOString() };
+    const later = createMessage(SurveySessionEnded, { type: 'survey.session.ended', schemaVersion: 1, payload: { ...payload, sessionId: laterSessionId, status: 'completed', answers: [answer] } });
+    await produce(system, Topics.surveySessions.name, [{ key: sessionId, value: later }]);
+    await eventually(() => system.simulator.state.tasks.find((t) => t.attributes.includes(laterSessionId)), { what: "the later session's task" });
     expect(system.simulator.state.tasks.find((t) => t.attributes.includes(sessionId))).toBeUndefined();
   });
 
