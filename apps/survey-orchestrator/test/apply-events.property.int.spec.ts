@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InboundSmsReceived, MessageStatusReported, SurveySendRequested, createMessage, type RecordedAnswer } from '@sms-survey/contracts';
-import { Prisma, createPrismaClient, createSqlPool, createSurveyCatalog, createSurveyDefinitionRepository, poolSql, type PrismaClient } from '@sms-survey/db';
+import { createPrismaClient, createSqlPool, createSurveyCatalog, createSurveyDefinitionRepository, poolSql, type PrismaClient } from '@sms-survey/db';
 import type { SenderPolicy } from '@sms-survey/survey-domain';
 import { createTestDatabase, type TestDatabase } from '@sms-survey/testing';
 import type pg from 'pg';
