@@ -23,7 +23,7 @@ export const CATALOGUE_LANGUAGES: readonly string[] = Object.keys(PHRASE_CATALOG
 export const LAST_RESORT_LANGUAGE = 'en';
 
 /**
- * The languages with built-in phrases (derived from the catalogue). Not a limit any more: a survey may list any
- * BCP 47 language, giving in its `phrases` what the catalogue lacks.
+ * The languages with built-in phrases (derived from the catalogue). Not a limit: a survey may list any BCP 47
+ * language, giving in its `phrases` what the catalogue lacks.
  */
 export const SUPPORTED_LANGUAGES: readonly string[] = CATALOGUE_LANGUAGES;
