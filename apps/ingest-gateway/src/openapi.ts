@@ -6,7 +6,7 @@ import { z } from 'zod';
 
 /**
  * The OpenAPI 3.1 document of the gateway's HTTP API, made from the routes' own zod schemas (docs/openapi.json,
- * `npm run docs:openapi`; the guide is docs/api.md).
+ * `npm run docs:openapi`; docs/surveys.md says how it is made).
  *
  * One way to do each thing:
  * - **Validation** is the handlers' business, as before: each parses its request with zod (`safeParse`) where its
@@ -203,7 +203,7 @@ const DESCRIPTION = [
   'The HTTP API of the ingest-gateway: the public API under `/v1` (an API key from API_KEYS as `Authorization: Bearer <key>`),',
   "Twilio's messaging webhooks and the Flex workspace's TaskRouter event callback (both checked against `X-Twilio-Signature`",
   'for PUBLIC_BASE_URL + path), and the ops routes. Every error answer is JSON `{ "error": …, "problems"?: […], "requestId"?: … }`;',
-  '`problems` names each bad field. Guide: docs/api.md; survey definitions: docs/surveys.md; Flex: docs/flex.md; webhooks: docs/messaging.md.',
+  '`problems` names each bad field. Survey definitions and the public API: docs/surveys.md; results: docs/console.md; Flex: docs/flex.md; webhooks: docs/messaging.md.',
   'Generated from the routes’ zod schemas by `npm run docs:openapi` (docs/openapi.json).',
 ].join(' ');
 
