@@ -6,6 +6,7 @@ import type { SurveyDefinitionRepository } from '@sms-survey/db';
 import type { EventProducer } from '@sms-survey/kafka';
 import { registerHttpTracing, registerOpsRoutes, type ReadinessCheck } from '@sms-survey/service-kit';
 import type { OutboundSmsTasks } from './api/outbound-sms-tasks.js';
+import type { SurveyResultsReader } from './api/survey-results.js';
 import type { SurveySessionReader } from './api/survey-sessions.js';
 import type { SuppressionList } from './api/suppressions.js';
 import { registerErrorHandler, registerJsonParser } from './http-errors.js';
@@ -36,6 +37,8 @@ export interface GatewayDeps {
   outboundSmsTasks?: OutboundSmsTasks;
   /** `GET /v1/surveys/:surveyId/sessions` (results); the route is left out without it. */
   sessions?: SurveySessionReader;
+  /** `GET /v1/surveys/:surveyId/results…` (aggregates, export); the routes are left out without it. */
+  results?: SurveyResultsReader;
   /** Only when Twilio is the local simulator: the console's phone view reaches it through `/v1/simulator…`. */
   simulator?: { url: string };
   /** The survey console's built files, served under /console; left out without it. */
@@ -78,6 +81,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     producer: deps.producer,
     registry: deps.registry,
     sessions: deps.sessions,
+    results: deps.results,
     simulator: deps.simulator && { simulatorUrl: deps.simulator.url, inboundWebhookUrl: `${deps.publicBaseUrl}/twilio/messaging/inbound` },
   });
   if (deps.consoleDir) await registerConsole(app, deps.consoleDir);

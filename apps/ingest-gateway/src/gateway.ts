@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createOutboundSmsTasks } from './api/outbound-sms-tasks.js';
 import { readSurveyFiles, saveSurveyFiles } from './api/survey-files.js';
 import { createSuppressionList } from './api/suppressions.js';
+import { createSurveyResultsReader } from './api/survey-results.js';
 import { createSurveySessionReader } from './api/survey-sessions.js';
 import { buildGateway } from './app.js';
 import { DEV_API_KEY, type GatewayConfig } from './config.js';
@@ -61,6 +62,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       taskChannel: config.FLEX_OUTBOUND_TASK_CHANNEL,
     }),
     sessions: createSurveySessionReader(prisma),
+    results: createSurveyResultsReader(prisma),
     ...(config.twilio.simulated && config.twilio.apiBaseUrl && { simulator: { url: config.twilio.apiBaseUrl } }),
     consoleDir: config.CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR,
   });
