@@ -17,6 +17,16 @@ export function createSqlPool(options: { databaseUrl: string; poolSize?: number;
   return pool;
 }
 
+/** Readiness: does the database answer on the pool right now? */
+export async function poolAnswers(pool: pg.Pool): Promise<boolean> {
+  try {
+    await pool.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `Sql` through a Prisma client or interactive transaction, for code shared with the raw `pg` paths. */
 export function prismaSql(client: Pick<Prisma.TransactionClient, '$queryRaw'>): Sql {
   return <R>(query: Prisma.Sql) => client.$queryRaw<R[]>(query);

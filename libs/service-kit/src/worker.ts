@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import {
   createPrismaClient,
   createSqlPool,
-  databaseAnswers,
+  poolAnswers,
   databaseErrorVerdict,
   poolSql,
   startRetention,
@@ -90,7 +90,8 @@ export async function startWorker(options: {
   const { name, config, logger } = options;
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: name }, logger);
   const producer = createEventProducer(kafka, { topicPrefix: config.KAFKA_TOPIC_PREFIX });
-  const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  // Created on first use: a service whose queries all go through `sqlPool` never loads Prisma's query engine.
+  let prisma: PrismaClient | undefined;
   const sqlPool = createSqlPool({
     databaseUrl: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,
@@ -110,7 +111,9 @@ export async function startWorker(options: {
   const deps: WorkerDeps = {
     kafka,
     producer,
-    prisma,
+    get prisma() {
+      return (prisma ??= createPrismaClient({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }));
+    },
     sqlPool,
     registry,
     logger,
@@ -143,7 +146,7 @@ export async function startWorker(options: {
     registry,
     checks: [
       { name: 'kafka-broker', check: () => broker.check() },
-      { name: 'database', check: sharedProbe(() => databaseAnswers(prisma)) },
+      { name: 'database', check: sharedProbe(() => poolAnswers(sqlPool)) },
       { name: 'kafka-consumers', check: () => connected && parts.consumers.every((c) => c.isRunning()) },
       ...(parts.readiness ?? []),
     ],
@@ -187,7 +190,7 @@ export async function startWorker(options: {
       await producer.disconnect();
       await lag?.stop();
       await broker.close();
-      await prisma.$disconnect();
+      await prisma?.$disconnect();
       await sqlPool.end();
       await ops.close();
     },
