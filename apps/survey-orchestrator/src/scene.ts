@@ -8,7 +8,7 @@ import {
   type RecordedAnswer,
   type SessionEndStatus,
 } from '@sms-survey/contracts';
-import { usesSubnumbering, type SenderPolicy, type SessionState, type SessionStatus } from '@sms-survey/survey-domain';
+import type { SessionState, SessionStatus } from '@sms-survey/survey-domain';
 import type { OutboxEntry } from './outbox-relay.js';
 import type { SmsCommand } from './sms-commands.js';
 import type { TransactionOutbox } from './transaction.js';
@@ -60,12 +60,6 @@ export interface SceneNeeds {
 
 export function emptyNeeds(): SceneNeeds {
   return { customers: new Set(), lookups: new Map(), sessionIds: new Set(), commandIds: new Set(), messageSids: new Set(), flexTasks: new Map() };
-}
-
-/** Reply step 1's lookup for an SMS from `customer` to `ourNumber`: by that number only where subnumbering applies. */
-export function replyLookup(customer: string, ourNumber: string, senders: SenderPolicy): { key: string; customer: string; sender: string | null } {
-  const sender = usesSubnumbering(customer, senders) && senders.subnumberPool.includes(ourNumber) ? ourNumber : null;
-  return { key: `${customer}|${sender ?? ''}`, customer, sender };
 }
 
 /** What the store read for a scene. */

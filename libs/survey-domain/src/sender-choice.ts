@@ -1,4 +1,4 @@
-import { senderType } from '@sms-survey/contracts';
+import { isMessagingServiceSid, senderType } from '@sms-survey/contracts';
 import type { SurveyDefinition } from './survey-definition.js';
 
 /**
@@ -61,4 +61,23 @@ export function chooseSender(customer: string, active: readonly ActiveSessionRef
   // Every number of the pool is busy with this customer: the oldest session gives up its number.
   const oldest = [...active].sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime())[0]!;
   return { sender: oldest.senderNumber, supersede: [oldest.id] };
+}
+
+/**
+ * Who answers a customer's SMS: the number they texted, except in a session sent through a Messaging Service,
+ * which answers through the service (its lane and rate; Twilio's sticky sender keeps the customer's number).
+ */
+export function replySender(sessionSender: string | undefined, texted: string): string {
+  return sessionSender !== undefined && isMessagingServiceSid(sessionSender) ? sessionSender : texted;
+}
+
+/**
+ * Seed reply step 1: how a customer's SMS finds its session. Where subnumbering applies, the number they texted
+ * identifies it (`sender`); otherwise it is the customer's most recent active session whatever number they
+ * texted (so a session sent through a Messaging Service is found by a reply to any of its numbers), else their
+ * most recent one. `key` names the lookup.
+ */
+export function replyLookup(customer: string, texted: string, policy: SenderPolicy): { key: string; customer: string; sender: string | null } {
+  const sender = usesSubnumbering(customer, policy) && policy.subnumberPool.includes(texted) ? texted : null;
+  return { key: `${customer}|${sender ?? ''}`, customer, sender };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ReplyableSender, Sender, senderType } from '@sms-survey/contracts';
-import { chooseSender, senderProblem, surveyNeedsReplies, usesSubnumbering } from '../src/index.js';
+import { chooseSender, replyLookup, replySender, senderProblem, surveyNeedsReplies, usesSubnumbering } from '../src/index.js';
 
 const policy = { defaultSender: '+15550000000', subnumberPool: ['+4759440001', '+4759440002'] };
 const session = (id: string, senderNumber: string, minutesAgo: number) => ({ id, senderNumber, startedAt: new Date(Date.UTC(2026, 0, 1, 12, 0) - minutesAgo * 60_000) });
@@ -54,5 +54,22 @@ describe('senders: numbers, Messaging Services, alphanumeric ids', () => {
     const mgPolicy = { ...policy, defaultSender: MG };
     expect(chooseSender('+14155550123', [session('a', MG, 3)], mgPolicy)).toEqual({ sender: MG, supersede: ['a'] });
     expect(chooseSender('+4791234567', [], mgPolicy)).toEqual({ sender: '+4759440001', supersede: [] });
+  });
+});
+
+describe('replyLookup and replySender', () => {
+  const policy = { defaultSender: '+14155550100', subnumberPool: ['+4759440001', '+4759440002'] };
+
+  it('given a +47 customer texting a pool number, then that number identifies the session; any other number looks up by customer', () => {
+    expect(replyLookup('+4791234567', '+4759440002', policy)).toEqual({ key: '+4791234567|+4759440002', customer: '+4791234567', sender: '+4759440002' });
+    expect(replyLookup('+4791234567', '+14155550100', policy)).toEqual({ key: '+4791234567|', customer: '+4791234567', sender: null });
+    expect(replyLookup('+14155601234', '+4759440001', policy).sender).toBeNull(); // no subnumbering outside +47
+  });
+
+  it('given a session sent through a Messaging Service, then the service answers; otherwise the number texted', () => {
+    const service = 'MG' + 'a'.repeat(32);
+    expect(replySender(service, '+14155550100')).toBe(service);
+    expect(replySender('+14155550199', '+14155550100')).toBe('+14155550100');
+    expect(replySender(undefined, '+14155550100')).toBe('+14155550100');
   });
 });

@@ -1,7 +1,7 @@
-import { isMessagingServiceSid, type InboundSmsReceived } from '@sms-survey/contracts';
-import { decideInbound, type SenderPolicy } from '@sms-survey/survey-domain';
+import type { InboundSmsReceived } from '@sms-survey/contracts';
+import { decideInbound, replyLookup, replySender, type SenderPolicy } from '@sms-survey/survey-domain';
 import type { SurveyCatalog } from '@sms-survey/db';
-import { replyLookup, sessionState, type Scene, type SceneNeeds, type SessionRecord } from '../scene.js';
+import { sessionState, type Scene, type SceneNeeds } from '../scene.js';
 import { sendableAt, type SendingPolicy } from '../sending-window.js';
 import { outgoingCommands, smsCommand } from '../sms-commands.js';
 
@@ -21,19 +21,7 @@ export function inboundSmsNeeds(event: InboundSmsReceived, deps: InboundSmsDeps,
   needs.lookups.set(lookup.key, lookup);
 }
 
-/**
- * Who answers a customer's SMS: the number they texted, except in a session sent through a Messaging Service,
- * which answers through the service (its lane and rate; Twilio's sticky sender keeps the customer's number).
- */
-function replySender(session: SessionRecord | undefined, ourNumber: string): string {
-  return session && isMessagingServiceSid(session.senderNumber) ? session.senderNumber : ourNumber;
-}
-
-/**
- * A customer's SMS: seed reply step 1 finds the session (where subnumbering applies, the number texted identifies
- * it; otherwise it is the customer's most recent active session, whatever number they texted, else their most
- * recent one), the SMS is recorded, and `decideInbound` says what follows.
- */
+/** A customer's SMS: seed reply step 1 finds the session (`replyLookup`), the SMS is recorded, and `decideInbound` says what follows. */
 export async function applyInboundSms(scene: Scene, event: InboundSmsReceived, deps: InboundSmsDeps, now: Date): Promise<void> {
   const sms = event.payload;
   const session = scene.sessionFor(replyLookup(sms.from, sms.to, deps.senders));
@@ -47,7 +35,7 @@ export async function applyInboundSms(scene: Scene, event: InboundSmsReceived, d
     defaultNotFoundText: deps.defaultNotFoundText,
     now,
   });
-  const reply = { from: replySender(session, sms.to), to: sms.from, priority: 'reply' as const, now, sessionId: session?.id, sendAt: sendableAt(deps.sending, survey, sms.from, now) };
+  const reply = { from: replySender(session?.senderNumber, sms.to), to: sms.from, priority: 'reply' as const, now, sessionId: session?.id, sendAt: sendableAt(deps.sending, survey, sms.from, now) };
 
   switch (decision.kind) {
     case 'opt-out':
