@@ -49,7 +49,7 @@ const topicsByName = new Map(allTopics.map((t) => [t.name, t]));
 const SWEEP_LOCK = 4_242_001;
 
 /**
- * Publishes outbox rows. The handler that wrote them publishes the due ones at once (`publish(ids)`); a sweep
+ * Publishes outbox rows. The transaction that wrote them publishes the due ones at once (`publishCommitted`); a sweep
  * every `sweepIntervalMs` publishes rows that became due (scheduled SMS) or were left behind by a crash. Rows
  * are locked while published (FOR UPDATE SKIP LOCKED), and the sweep runs on one replica at a time (advisory
  * lock), so in normal operation each row is published once and in order. After a crash between publishing and
@@ -130,17 +130,6 @@ export function createOutboxRelay(
   }
 
   return {
-    committed,
-    async publish(ids: readonly bigint[]): Promise<void> {
-      if (ids.length === 0) return;
-      await inSqlTransaction(pool, async (sql) => {
-        const rows = await sql<OutboxRow>(Prisma.sql`
-          SELECT id::text AS id, topic, key, payload, traceparent FROM outbox_event
-          WHERE id = ANY(${ids.map(String)}::bigint[]) AND published_at IS NULL AND available_at <= now()
-          ORDER BY id FOR UPDATE SKIP LOCKED`);
-        await publishLocked(sql, rows);
-      });
-    },
     /**
      * Publishes the outbox rows a transaction has just committed, from memory, and marks them published in the
      * background (`markPublished`: no second transaction, no read-back, no wait). `ids` are the rows' ids in `entries`' order (`enqueue`).
@@ -167,7 +156,7 @@ export function createOutboxRelay(
         events.push({ topic: e.topic, key: e.key, message: e.message as OutgoingEvent['message'], context: contextFromTraceparent(e.traceparent) });
       });
       if (events.length === 0) return;
-      // Every OutboxEntry is built by createMessage with its topic's schema (session-events.ts, sms-commands.ts).
+      // Every OutboxEntry is built by createMessage with its topic's schema (scene.ts, sms-commands.ts).
       await producer.publish(events, { validated: true });
       markPublished(dueIds);
     },
