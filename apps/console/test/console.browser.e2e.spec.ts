@@ -78,7 +78,7 @@ describe.skipIf(!haveChromium)('survey console, in Chromium, against the real sy
       [selector, expected] as const,
       { timeout },
     );
-  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
+  const shot = (name: string, fullPage = false) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
 
   it('sign in, author with live preview and server validation, save, try it on the phone, read the results', async () => {
     try {
@@ -157,8 +157,14 @@ describe.skipIf(!haveChromium)('survey console, in Chromium, against the real sy
     expect(await text('.sessions tbody tr code')).toBe('+•••••••567');
     expect(await text('.sessions [data-answer="q1"]')).toContain('4');
     expect(await text('[data-count="completed"]')).toBe('1');
+    // The aggregates: the answer in its question's bars, CSAT (4 of 1–5 is satisfied) as a figure and a line per day.
+    await waitForText('[data-figure="csat"]', '100');
+    expect(await text('[data-rate="response"]')).toBe('100 %');
+    expect(await page.locator('.distribution[data-question="q1"] .bar-row').count()).toBe(1);
+    expect(await text('.distribution[data-question="q1"] .bar-value')).toBe('4');
+    expect(await page.locator('svg.line-chart[data-chart="csat"] circle').count()).toBe(1);
     expect(await page.content()).not.toContain(TEST_NUMBER);
-    await shot('results');
+    await shot('results', true);
 
     // The survey list shows it.
     await page.click('nav a:has-text("Surveys")');

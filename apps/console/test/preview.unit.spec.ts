@@ -160,24 +160,3 @@ describe('draft editing', () => {
     expect(withType(scale, 'free-text')).toEqual({ id: 'q1', type: 'free-text', text: { en: 'Rate' } });
   });
 });
-
-describe('results CSV', () => {
-  it('one row per session, one column per question, quoted where needed', async () => {
-    const { sessionsCsv } = await import('../src/Results.js');
-    const csv = sessionsCsv([
-      {
-        sessionId: 's1', surveyVersion: 2, customer: '+•••••••567', status: 'completed', language: 'no', currentElementId: null,
-        startedAt: '2026-12-01T10:00:00.000Z', endedAt: '2026-12-01T10:01:00.000Z', endReason: null, variables: { queueKey: 'support' },
-        answers: [
-          { elementId: 'satisfaction', elementType: 'scale', value: 4, rawReply: '4', answeredAt: '2026-12-01T10:00:30.000Z' },
-          { elementId: 'why', elementType: 'free-text', value: 'Lang kø, "treg"', rawReply: 'x', answeredAt: '2026-12-01T10:00:50.000Z' },
-        ],
-      },
-    ]);
-    expect(csv.split('\r\n')).toEqual([
-      'sessionId,surveyVersion,customer,status,language,startedAt,endedAt,queueKey,agentId,satisfaction,why',
-      's1,2,+•••••••567,completed,no,2026-12-01T10:00:00.000Z,2026-12-01T10:01:00.000Z,support,,4,"Lang kø, ""treg"""',
-      '',
-    ]);
-  });
-});
