@@ -20,7 +20,9 @@ COPY --from=manifests /manifests ./
 RUN npm_config_update_notifier=false npm ci --no-audit --no-fund && rm -rf /root/.npm
 COPY . .
 # For every app bundled by tools/build-app.mjs: apps/<app>/dist (bundle, source map, and for migrate the Prisma config,
-# schema and migrations) and its run-time packages, assembled in /out/app-<app>.
+# schema and migrations) and its run-time packages, assembled in /out/app-<app>; in /out/root-<app> what its image
+# has outside /app (empty but for the gateway's). The gateway also gets the survey console (apps/console, built by
+# Vite) at /console/dist: where routes/console.ts looks for it from /app/dist/main.js (../../console/dist).
 RUN set -e; \
     (cd libs/db && DATABASE_URL=postgresql://build@localhost/build /repo/node_modules/.bin/prisma generate --config prisma.config.ts >/dev/null); \
     for dir in apps/*/; do \
@@ -29,8 +31,12 @@ RUN set -e; \
       (cd "$dir" && npm run --silent build -- --target=node24 --metafile="/tmp/$app.meta.json"); \
       node tools/runtime-deps.mjs --app="$dir" --metafile="/tmp/$app.meta.json" --out="/out/app-$app"; \
       cp -r "${dir}dist" "/out/app-$app/dist"; \
+      mkdir -p "/out/root-$app"; \
     done; \
-    mkdir -p /out/app-ingest-gateway/surveys && cp examples/surveys/*.json /out/app-ingest-gateway/surveys/
+    mkdir -p /out/app-ingest-gateway/surveys && cp examples/surveys/*.json /out/app-ingest-gateway/surveys/; \
+    (cd apps/console && npm run --silent build -- --logLevel warn); \
+    test -f apps/console/dist/index.html; \
+    mkdir -p /out/root-ingest-gateway/console && cp -r apps/console/dist /out/root-ingest-gateway/console/dist
 
 FROM node:24-bookworm-slim
 # Everything but the COPY is the same for all six images (and built once): only /app differs.
@@ -45,3 +51,5 @@ USER node
 ENTRYPOINT ["node", "--enable-source-maps", "--disable-warning=TimeoutNegativeWarning", "/app/dist/main.js"]
 # Owned by root: the app's user cannot change its own code.
 COPY --from=build /out/app-${APP} /app
+# Outside /app: for the gateway the console's build in /console/dist; nothing for the other images.
+COPY --from=build /out/root-${APP}/ /
