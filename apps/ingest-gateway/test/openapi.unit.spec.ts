@@ -30,6 +30,7 @@ function deps(): GatewayDeps {
     suppressions: unused as GatewayDeps['suppressions'],
     outboundSmsTasks: unused as NonNullable<GatewayDeps['outboundSmsTasks']>,
     sessions: unused as NonNullable<GatewayDeps['sessions']>,
+    results: unused as NonNullable<GatewayDeps['results']>,
     simulator: { url: 'http://127.0.0.1:1' },
     consoleDir: `${repoRoot}.local/openapi-test-no-console`,
   };
@@ -61,6 +62,8 @@ describe('the OpenAPI document', () => {
       '/v1/surveys/{surveyId}/versions/{version}',
       '/v1/surveys/{surveyId}/send',
       '/v1/surveys/{surveyId}/sessions',
+      '/v1/surveys/{surveyId}/results',
+      '/v1/surveys/{surveyId}/results/export',
       '/v1/flex/survey-transfer',
       '/v1/flex/outbound-sms-tasks',
       '/twilio/messaging/inbound',
