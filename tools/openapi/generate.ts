@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import { buildGateway, type GatewayDeps } from '../../apps/ingest-gateway/src/app.js';
 
 /**
- * The gateway with every optional route (outbound SMS tasks, sessions, the simulator's) and nothing connected:
+ * The gateway with every optional route (outbound SMS tasks, sessions, results, the simulator's) and nothing connected:
  * the dependencies are never called while only the document is read.
  */
 function documentationDeps(): GatewayDeps {
@@ -28,6 +28,7 @@ function documentationDeps(): GatewayDeps {
     suppressions: unused as GatewayDeps['suppressions'],
     outboundSmsTasks: unused as NonNullable<GatewayDeps['outboundSmsTasks']>,
     sessions: unused as NonNullable<GatewayDeps['sessions']>,
+    results: unused as NonNullable<GatewayDeps['results']>,
     simulator: { url: 'http://127.0.0.1:4010' },
     // Not built here: the console's routes are the same either way in the document.
     consoleDir: resolve('.local', 'openapi-no-console'),
