@@ -185,6 +185,12 @@ export function Results({ surveyId }: { surveyId: string }) {
   }
 
   const labels = useMemo(() => elementLabels(definition), [definition]);
+  // In the survey's order (the definition's); elements it no longer has (an older version's) after them.
+  const questions = useMemo(() => {
+    const order = [...labels.keys()];
+    const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : order.length);
+    return [...(results?.questions ?? [])].sort((a, b) => rank(a.elementId) - rank(b.elementId));
+  }, [labels, results]);
   const t = results?.totals;
   const tiles: [string, string, number | string | undefined][] = [
     ['sent', 'sent', t?.sent],
@@ -284,7 +290,7 @@ export function Results({ surveyId }: { surveyId: string }) {
 
       <h2>Answers</h2>
       <div className="distributions">
-        {results?.questions.map((q) => <Distribution key={`${q.elementId}:${q.elementType}`} question={q} labels={labels.get(q.elementId)} />)}
+        {questions.map((q) => <Distribution key={`${q.elementId}:${q.elementType}`} question={q} labels={labels.get(q.elementId)} />)}
         {results && results.questions.length === 0 ? <p className="hint">No answers yet.</p> : null}
       </div>
 
