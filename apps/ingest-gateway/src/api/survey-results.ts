@@ -280,6 +280,7 @@ export function scoresSql(scope: ResultsScope, elements: ScoredElements, timeZon
        WHERE ${scopeWhere(scope)}
          AND a.element_id IN (${Prisma.join(ids)})
          AND a.element_type IN ('scale', 'nps')
+         AND ((a.element_id = ${elements.csat ?? ''} AND a.element_type = 'scale') OR (a.element_id = ${elements.nps ?? ''} AND a.element_type = 'nps'))
     )
     SELECT kind, (CASE WHEN GROUPING(day) = 0 THEN 1 WHEN GROUPING(queue_key) = 0 THEN 2 WHEN GROUPING(agent_id) = 0 THEN 3 ELSE 0 END)::int AS grouping,
            day::text AS day, queue_key AS "queueKey", agent_id AS "agentId",
