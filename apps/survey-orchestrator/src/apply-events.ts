@@ -13,7 +13,7 @@ import { emptyNeeds, type Scene, type SceneNeeds } from './scene.js';
 import { flushScene, loadScene } from './scene-store.js';
 import { sendableAt, type SendingPolicy } from './sending-window.js';
 import { outgoingCommands } from './sms-commands.js';
-import { inOutboxTransaction, recordApplied, type TransactionOutbox } from './transaction.js';
+import { inOutboxTransaction, type TransactionOutbox } from './transaction.js';
 
 export const CONSUMED = [Topics.surveyCommands, Topics.inboundSms, Topics.messageStatus, Topics.smsSendResult, Topics.flexTaskEvents] as const;
 /** An event the orchestrator consumes. */
@@ -106,26 +106,40 @@ async function applyReminderDue(scene: Scene, sessionId: string, deps: EngineDep
  * The one way events change survey state: load what the batch needs with one locking read per table (one object
  * per session, however it was looked up), let each event's handler ask the domain and change the scene in order,
  * then write the effects with one statement per kind (scene-store.ts). A single event is a batch of one.
+ * With `exactlyOnce` (the consumer group), consumed events are recorded as applied in the same transaction and
+ * only those not applied before are applied (the first occurrence of each); a redelivered event changes nothing
+ * (its outbox rows, if unpublished, are published by the relay's sweep). Due events are applied as they come.
  */
-export async function applyEventsInScene(sql: Sql, outbox: TransactionOutbox, events: readonly SceneEvent[], deps: EngineDeps, now: Date): Promise<SceneResults> {
+export async function applyEventsInScene(
+  sql: Sql,
+  outbox: TransactionOutbox,
+  events: readonly SceneEvent[],
+  deps: EngineDeps,
+  now: Date,
+  exactlyOnce?: string,
+): Promise<{ applied: Set<string>; results: SceneResults }> {
   const needs = emptyNeeds();
   for (const event of events) addNeeds(event, deps, now, needs);
-  const scene = await loadScene(sql, needs, outbox);
+  const eventIds = events.flatMap((e) => ('id' in e ? [e.id] : []));
+  const { scene, fresh } = await loadScene(sql, needs, outbox, exactlyOnce === undefined ? undefined : { consumerGroup: exactlyOnce, eventIds });
   const results: SceneResults = new Map();
+  const applied = new Set<string>();
   for (const event of events) {
+    if ('id' in event && exactlyOnce !== undefined) {
+      if (!fresh.delete(event.id)) continue; // applied before, or earlier in this batch
+      applied.add(event.id);
+    }
     // Each in the trace context of its own message (the batch's may be a span of several).
     const ctx = 'id' in event ? messageContext(event) : undefined;
     await context.with(ctx ?? context.active(), () => applyEvent(scene, event, deps, now, results));
   }
   await flushScene(sql, scene);
-  return results;
+  return { applied, results };
 }
 
 /**
- * Applies consumed events exactly once, all in one transaction: records their ids, applies the ones not applied
- * before (first occurrence, in the order given) in one scene, writes the outbox, commits, and publishes. A
- * redelivered event finds its id recorded and changes nothing (its outbox rows, if unpublished, are published by
- * the relay's sweep). Returns the ids applied now and the Flex task outcomes.
+ * Applies consumed events exactly once, all in one transaction and one scene, then publishes the outbox after the
+ * commit. Returns the ids applied now and the Flex task outcomes.
  */
 export async function applyConsumedOnce(
   pool: pg.Pool,
@@ -135,9 +149,5 @@ export async function applyConsumedOnce(
   deps: EngineDeps,
   now = new Date(),
 ): Promise<{ applied: Set<string>; results: SceneResults }> {
-  return inOutboxTransaction(pool, relay, events.length, async (sql, outbox) => {
-    const fresh = await recordApplied(sql, consumerGroup, events);
-    const results = fresh.length > 0 ? await applyEventsInScene(sql, outbox, fresh, deps, now) : new Map<string, FlexTaskResult>();
-    return { applied: new Set(fresh.map((e) => e.id)), results };
-  });
+  return inOutboxTransaction(pool, relay, events.length, (sql, outbox) => applyEventsInScene(sql, outbox, events, deps, now, consumerGroup));
 }

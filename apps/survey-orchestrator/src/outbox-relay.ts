@@ -20,12 +20,13 @@ export interface OutboxEntry {
 
 type OutboxRow = { id: string; topic: string; key: string; payload: unknown; traceparent: string | null };
 
-/** Writes events to the outbox inside the caller's transaction; they are published after it commits. */
-export async function enqueue(sql: Sql, entries: readonly OutboxEntry[]): Promise<bigint[]> {
-  if (entries.length === 0) return [];
-  // One statement; created_at and (unless scheduled) available_at are the transaction's now(), so a row due at
-  // once has available_at = created_at (which the sweep's grace period relies on).
-  const rows = await sql<{ id: bigint | string }>(Prisma.sql`
+/**
+ * The INSERT that writes events to the outbox (at least one), returning their ids. created_at and (unless
+ * scheduled) available_at are the transaction's now(), so a row due at once has available_at = created_at
+ * (which the sweep's grace period relies on).
+ */
+export function outboxInsertSql(entries: readonly OutboxEntry[]): Prisma.Sql {
+  return Prisma.sql`
     INSERT INTO outbox_event (topic, key, payload, available_at, traceparent)
     SELECT u.topic, u.key, u.payload::jsonb, COALESCE(NULLIF(u.at, '')::timestamptz, now()), u.traceparent
     FROM unnest(${entries.map((e) => e.topic.name)}::text[], ${entries.map((e) => e.key)}::text[],
@@ -33,9 +34,18 @@ export async function enqueue(sql: Sql, entries: readonly OutboxEntry[]): Promis
                 ${entries.map((e) => e.traceparent ?? null)}::text[])
          WITH ORDINALITY AS u(topic, key, payload, at, traceparent, ord)
     ORDER BY u.ord
-    RETURNING id`);
-  // One INSERT: the sequence numbers its rows in the order given, so ascending ids match `entries` in order.
+    RETURNING id`;
+}
+
+/** One INSERT: the sequence numbers its rows in the order given, so ascending ids match the entries in order. */
+export function outboxIds(rows: readonly { id: bigint | string }[]): bigint[] {
   return rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Writes events to the outbox inside the caller's transaction; they are published after it commits. */
+export async function enqueue(sql: Sql, entries: readonly OutboxEntry[]): Promise<bigint[]> {
+  if (entries.length === 0) return [];
+  return outboxIds(await sql<{ id: bigint | string }>(outboxInsertSql(entries)));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Topics, type RecordedAnswer } from '@sms-survey/contracts';
 import { Prisma, type Sql } from '@sms-survey/db';
-import { COMMITTED_GRACE_SECONDS } from './outbox-relay.js';
+import { COMMITTED_GRACE_SECONDS, outboxIds, outboxInsertSql } from './outbox-relay.js';
 import { Scene, type LoadedScene, type OutboundRecord, type SceneNeeds, type SessionRecord } from './scene.js';
 import type { TransactionOutbox } from './transaction.js';
 
@@ -18,13 +18,27 @@ const SESSION_COLUMNS = Prisma.sql`id::text AS id, survey_id AS "surveyId", surv
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
+/** Dates of a session row as `to_json` writes them (ISO 8601 with an offset). */
+type SessionJson = Omit<SessionRecord, 'answers' | 'expiresAt' | 'remindAt' | 'remindedAt' | 'startedAt' | 'endedAt'> &
+  Record<'expiresAt' | 'startedAt', string> &
+  Record<'remindAt' | 'remindedAt' | 'endedAt', string | null>;
+
+const date = (value: string | null) => (value === null ? null : new Date(value));
+
 /**
  * Loads what a batch needs, locking what it will change: the SMS its delivery reports are about, its Flex
- * customers (advisory locks: two tasks of one customer may be on different partitions), and its sessions, all
- * with one statement per table. Rows are locked in a stable order (by id), so two batches wait for each other
- * instead of deadlocking; a locked row is read as its latest committed version.
+ * customers (advisory locks: two tasks of one customer may be on different partitions), then in one statement
+ * its sessions with their answers and the customers' suppression flags. Rows are locked in a stable order (by
+ * id), so two batches wait for each other instead of deadlocking; a locked row is read as its latest committed
+ * version. With `record`, the same statement records the batch's event ids as applied (exactly once) and says
+ * which were not applied before.
  */
-export async function loadScene(sql: Sql, needs: SceneNeeds, outbox: TransactionOutbox): Promise<Scene> {
+export async function loadScene(
+  sql: Sql,
+  needs: SceneNeeds,
+  outbox: TransactionOutbox,
+  record?: { consumerGroup: string; eventIds: readonly string[] },
+): Promise<{ scene: Scene; fresh: Set<string> }> {
   const outbound =
     needs.commandIds.size + needs.messageSids.size === 0
       ? []
@@ -38,47 +52,56 @@ export async function loadScene(sql: Sql, needs: SceneNeeds, outbox: Transaction
   const flex = await loadFlexFacts(sql, needs);
 
   const lookups = [...needs.lookups.values()];
-  const sessions =
-    needs.customers.size + lookups.length + sessionIds.size === 0
-      ? []
-      : await sql<Omit<SessionRecord, 'answers'>>(Prisma.sql`
-          SELECT ${SESSION_COLUMNS} FROM survey_session WHERE id IN (
-            SELECT id FROM survey_session WHERE customer = ANY(${[...needs.customers]}::text[]) AND status = 'active'
-            UNION SELECT id FROM survey_session WHERE id = ANY(${[...sessionIds]}::uuid[])
-            UNION SELECT l.id FROM unnest(${lookups.map((l) => l.customer)}::text[], ${lookups.map((l) => l.sender)}::text[]) AS k(customer, sender)
-              CROSS JOIN LATERAL (
-                SELECT id FROM survey_session s WHERE s.customer = k.customer AND (k.sender IS NULL OR s.sender_number = k.sender)
-                ORDER BY (s.status = 'active') DESC, s.started_at DESC LIMIT 1) l)
-          ORDER BY id FOR UPDATE`);
+  const eventIds = record ? [...new Set(record.eventIds)] : [];
+  // One row per recorded event id (r), session (s), answer of an active session (a) and suppressed customer (x).
+  const rows = await sql<{ kind: 'r' | 's' | 'a' | 'x'; data: unknown }>(Prisma.sql`
+    WITH recorded AS (
+      INSERT INTO processed_message (consumer_group, message_id)
+      SELECT ${record?.consumerGroup ?? ''}, id FROM unnest(${eventIds}::uuid[]) AS u(id)
+      ON CONFLICT DO NOTHING
+      RETURNING message_id::text AS id),
+    s AS (
+      SELECT ${SESSION_COLUMNS} FROM survey_session WHERE id IN (
+        SELECT id FROM survey_session WHERE customer = ANY(${[...needs.customers]}::text[]) AND status = 'active'
+        UNION SELECT id FROM survey_session WHERE id = ANY(${[...sessionIds]}::uuid[])
+        UNION SELECT l.id FROM unnest(${lookups.map((l) => l.customer)}::text[], ${lookups.map((l) => l.sender)}::text[]) AS k(customer, sender)
+          CROSS JOIN LATERAL (
+            SELECT id FROM survey_session s WHERE s.customer = k.customer AND (k.sender IS NULL OR s.sender_number = k.sender)
+            ORDER BY (s.status = 'active') DESC, s.started_at DESC LIMIT 1) l)
+      ORDER BY id FOR UPDATE)
+    SELECT 'r' AS kind, to_json(id) AS data, 0::bigint AS ord FROM recorded
+    UNION ALL SELECT 's', to_json(s), 0 FROM s
+    UNION ALL
+      SELECT 'a', json_build_object('sessionId', a.session_id, 'elementId', a.element_id, 'elementType', a.element_type,
+                                    'rawReply', a.raw_reply, 'value', a.value, 'answeredAt', a.answered_at), a.id
+      FROM survey_answer a JOIN s ON a.session_id = s.id::uuid WHERE s.status = 'active'
+    UNION ALL
+      SELECT 'x', json_build_object('customer', sc.customer, 'reason', sc.reason), 0 FROM suppressed_customer sc
+      WHERE sc.customer = ANY(${[...needs.customers]}::text[]) OR sc.customer IN (SELECT customer FROM s)
+    ORDER BY kind, ord`);
 
-  const active = sessions.filter((s) => s.status === 'active').map((s) => s.id);
-  const answers =
-    active.length === 0
-      ? []
-      : await sql<RecordedAnswer & { sessionId: string; answeredAt: Date }>(Prisma.sql`
-          SELECT session_id::text AS "sessionId", element_id AS "elementId", element_type AS "elementType", raw_reply AS "rawReply", value, answered_at AS "answeredAt"
-          FROM survey_answer WHERE session_id = ANY(${active}::uuid[]) ORDER BY id`);
+  const fresh = new Set<string>();
+  const sessions: SessionRecord[] = [];
   const answersOf = new Map<string, RecordedAnswer[]>();
-  for (const { sessionId, answeredAt, ...a } of answers) {
-    const list = answersOf.get(sessionId) ?? [];
-    list.push({ ...a, answeredAt: answeredAt.toISOString() });
-    answersOf.set(sessionId, list);
+  const suppressed = new Map<string, string>();
+  for (const { kind, data } of rows) {
+    if (kind === 'r') fresh.add(data as string);
+    else if (kind === 's') {
+      const s = data as SessionJson;
+      sessions.push({ ...s, expiresAt: new Date(s.expiresAt), startedAt: new Date(s.startedAt), remindAt: date(s.remindAt), remindedAt: date(s.remindedAt), endedAt: date(s.endedAt), answers: [] });
+    } else if (kind === 'a') {
+      const { sessionId, answeredAt, ...a } = data as RecordedAnswer & { sessionId: string };
+      const list = answersOf.get(sessionId) ?? [];
+      list.push({ ...a, answeredAt: new Date(answeredAt).toISOString() });
+      answersOf.set(sessionId, list);
+    } else {
+      const x = data as { customer: string; reason: string };
+      suppressed.set(x.customer, x.reason);
+    }
   }
-
-  const customers = [...new Set([...needs.customers, ...sessions.map((s) => s.customer)])];
-  const suppressed =
-    customers.length === 0
-      ? []
-      : await sql<{ customer: string; reason: string }>(Prisma.sql`
-          SELECT customer, reason FROM suppressed_customer WHERE customer = ANY(${customers}::text[])`);
-
-  const loaded: LoadedScene = {
-    sessions: sessions.map((s) => ({ ...s, answers: answersOf.get(s.id) ?? [] })),
-    suppressed: new Map(suppressed.map((s) => [s.customer, s.reason])),
-    outbound,
-    ...flex,
-  };
-  return new Scene(loaded, outbox);
+  for (const s of sessions) s.answers = answersOf.get(s.id) ?? [];
+  const loaded: LoadedScene = { sessions, suppressed, outbound, ...flex };
+  return { scene: new Scene(loaded, outbox), fresh };
 }
 
 async function loadFlexFacts(sql: Sql, needs: SceneNeeds): Promise<Pick<LoadedScene, 'claimedTasks' | 'lastFlexSurveyAt' | 'latestVersions'>> {
@@ -102,36 +125,45 @@ async function loadFlexFacts(sql: Sql, needs: SceneNeeds): Promise<Pick<LoadedSc
   };
 }
 
-/** Writes what the scene's events did: one statement per kind of effect, skipped when there is none. */
+/**
+ * Writes what the scene's events did, and its outbox: one statement per kind of effect, skipped when there is
+ * none, sent as one (data-modifying CTEs) where no two of them touch the same row.
+ */
 export async function flushScene(sql: Sql, scene: Scene): Promise<void> {
   const { writes } = scene;
-  const statements: Prisma.Sql[] = [];
+  /** Each a statement; the ones before the last become CTEs (`w0`, `w1`, … unless named). */
+  const statements: (Prisma.Sql | { cte: string; sql: Prisma.Sql })[] = [];
 
   const suppression = scene.suppressionChanges();
   if (suppression.remove.length > 0) {
-    await sql(Prisma.sql`DELETE FROM suppressed_customer WHERE customer = ANY(${suppression.remove}::text[])`);
+    statements.push(Prisma.sql`DELETE FROM suppressed_customer WHERE customer = ANY(${suppression.remove}::text[])`);
   }
   if (suppression.add.length > 0) {
-    await sql(Prisma.sql`
+    statements.push(Prisma.sql`
       INSERT INTO suppressed_customer (customer, reason)
       SELECT * FROM unnest(${suppression.add.map((s) => s.customer)}::text[], ${suppression.add.map((s) => s.reason)}::text[])
       ON CONFLICT DO NOTHING`);
   }
 
+  // Rows referring to a session created here (its answers) are checked at the end of the statement.
   const created = [...writes.created].map((id) => scene.session(id)!);
-  if (created.length > 0) await sql(insertSessions(created));
+  if (created.length > 0) statements.push(insertSessions(created));
 
   // SMS of sessions that ended, still held in the outbox for later; a row being published right now is waited
   // for and then left alone (it is on its way to the dispatcher), and so is a row due at once and younger than
   // COMMITTED_GRACE_SECONDS: its transaction publishes it from memory right after committing (outbox-relay.ts).
+  // With the other writes unless the batch also changes outbound messages (one row may not be changed twice in
+  // one statement); it cannot see the outbox rows this statement writes, as if it ran first.
   if (writes.ended.size > 0) {
-    await sql(Prisma.sql`
-      WITH held AS (
-        DELETE FROM outbox_event
-        WHERE published_at IS NULL AND topic = ${Topics.smsSend.name} AND payload->'payload'->>'sessionId' = ANY(${[...writes.ended]}::text[])
-          AND (available_at > created_at OR created_at < now() - make_interval(secs => ${COMMITTED_GRACE_SECONDS}))
-        RETURNING (payload->'payload'->>'commandId')::uuid AS command_id)
-      UPDATE outbound_message o SET status = 'canceled', updated_at = now() FROM held WHERE o.command_id = held.command_id AND o.status = 'requested'`);
+    const held = Prisma.sql`
+      DELETE FROM outbox_event
+      WHERE published_at IS NULL AND topic = ${Topics.smsSend.name} AND payload->'payload'->>'sessionId' = ANY(${[...writes.ended]}::text[])
+        AND (available_at > created_at OR created_at < now() - make_interval(secs => ${COMMITTED_GRACE_SECONDS}))
+      RETURNING (payload->'payload'->>'commandId')::uuid AS command_id`;
+    const canceled = Prisma.sql`
+      UPDATE outbound_message o SET status = 'canceled', updated_at = now() FROM held WHERE o.command_id = held.command_id AND o.status = 'requested'`;
+    if (writes.outbound.size > 0) await sql(Prisma.sql`WITH held AS (${held}) ${canceled}`);
+    else statements.push({ cte: 'held', sql: held }, canceled);
   }
 
   const changed = [...writes.changed].map((id) => scene.session(id)!);
@@ -185,11 +217,15 @@ export async function flushScene(sql: Sql, scene: Scene): Promise<void> {
       INSERT INTO flex_task_survey (task_sid, session_id)
       SELECT * FROM unnest(${writes.flexClaims.map((c) => c.taskSid)}::text[], ${writes.flexClaims.map((c) => c.sessionId)}::uuid[])`);
   }
+  const entries = scene.outbox.take();
+  if (entries.length > 0) statements.push(outboxInsertSql(entries));
   if (statements.length === 0) return;
-  // One round trip for all of them (data-modifying CTEs): no two of them touch the same row.
-  const [first, ...rest] = statements;
-  if (rest.length === 0) await sql(first!);
-  else await sql(Prisma.sql`WITH ${Prisma.join(rest.map((s, i) => Prisma.sql`${Prisma.raw(`w${i}`)} AS (${s})`), ', ')} ${first!}`);
+  // The last statement is the main one (the outbox INSERT, whose ids it returns); the others are CTEs.
+  const main = statements.pop() as Prisma.Sql;
+  const ctes = statements.map((s, i) => ('cte' in s ? Prisma.sql`${Prisma.raw(s.cte)} AS (${s.sql})` : Prisma.sql`${Prisma.raw(`w${i}`)} AS (${s})`));
+  const query = ctes.length === 0 ? main : Prisma.sql`WITH ${Prisma.join(ctes, ', ')} ${main}`;
+  const rows = await sql<{ id: bigint | string }>(query);
+  if (entries.length > 0) scene.outbox.wrote(outboxIds(rows), entries);
 }
 
 function insertSessions(sessions: readonly SessionRecord[]): Prisma.Sql {

@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
-import { Prisma, inSqlTransaction, type Sql } from '@sms-survey/db';
+import { inSqlTransaction, type Sql } from '@sms-survey/db';
 import { messageContext, traceparentOf } from '@sms-survey/kafka';
 import type pg from 'pg';
 import { enqueue, type OutboxEntry, type OutboxRelay } from './outbox-relay.js';
@@ -14,6 +14,7 @@ const tracer = trace.getTracer('@sms-survey/survey-orchestrator');
  */
 export class TransactionOutbox {
   private pending: OutboxEntry[] = [];
+  private readonly written: { ids: bigint[]; entries: OutboxEntry[] } = { ids: [], entries: [] };
   readonly tally = new SessionTally();
 
   /**
@@ -31,10 +32,24 @@ export class TransactionOutbox {
     this.pending = this.pending.filter((e) => !predicate(e));
   }
 
-  async write(sql: Sql): Promise<{ ids: bigint[]; entries: OutboxEntry[] }> {
+  /** Takes the entries not written yet, for a statement that writes them (`outboxInsertSql`); see `wrote`. */
+  take(): OutboxEntry[] {
     const entries = this.pending;
     this.pending = [];
-    return { ids: await enqueue(sql, entries), entries };
+    return entries;
+  }
+
+  /** Entries taken were written, with these ids (in their order). */
+  wrote(ids: readonly bigint[], entries: readonly OutboxEntry[]): void {
+    this.written.ids.push(...ids);
+    this.written.entries.push(...entries);
+  }
+
+  /** Writes what is left and returns everything written, in order. */
+  async write(sql: Sql): Promise<{ ids: bigint[]; entries: OutboxEntry[] }> {
+    const entries = this.take();
+    this.wrote(await enqueue(sql, entries), entries);
+    return this.written;
   }
 }
 
@@ -78,16 +93,4 @@ export async function inOutboxTransaction<T>(
   );
   await relay.publishCommitted(written.ids, written.entries, outbox.tally);
   return result;
-}
-
-/** Records event ids as applied; returns the events not applied before (first occurrence of each, in order). */
-export async function recordApplied<E extends { id: string }>(sql: Sql, consumerGroup: string, events: readonly E[]): Promise<E[]> {
-  const ids = [...new Set(events.map((e) => e.id))];
-  const recorded = await sql<{ id: string }>(Prisma.sql`
-    INSERT INTO processed_message (consumer_group, message_id)
-    SELECT ${consumerGroup}, id FROM unnest(${ids}::uuid[]) AS u(id)
-    ON CONFLICT DO NOTHING
-    RETURNING message_id::text AS id`);
-  const unapplied = new Set(recorded.map((r) => r.id));
-  return events.filter((e) => unapplied.delete(e.id)); // a repeated id counts once, at its first place
 }

@@ -7,9 +7,9 @@ import { createPrismaClient, createSqlPool, createSurveyCatalog, createSurveyDef
 import type { SenderPolicy } from '@sms-survey/survey-domain';
 import { createTestDatabase, type TestDatabase } from '@sms-survey/testing';
 import type pg from 'pg';
-import { applyConsumedOnce, applyEventsInScene, type ConsumedEvent, type EngineDeps, type SceneEvent } from '../src/apply-events.js';
+import { applyConsumedOnce, applyEventsInScene, type EngineDeps, type SceneEvent } from '../src/apply-events.js';
 import type { OutboxEntry, OutboxRelay } from '../src/outbox-relay.js';
-import { inOutboxTransaction, recordApplied } from '../src/transaction.js';
+import { inOutboxTransaction } from '../src/transaction.js';
 
 // Property: random sequences of replies (answers, invalid replies, STOP, START, HELP), expiries and delivery
 // reports, applied one by one, all in one batch, and in random batch splits, leave the same rows and publish the
@@ -85,12 +85,7 @@ describe('one path for events (property)', () => {
 
   /** Applies a mixed batch (consumed events exactly once, due events as the timers do) in one transaction. */
   async function applyBatch(relay: OutboxRelay, events: readonly SceneEvent[]): Promise<void> {
-    await inOutboxTransaction(pool, relay, events.length, async (sql, outbox) => {
-      const consumed = events.filter((e): e is ConsumedEvent => 'id' in e);
-      const fresh = new Set((await recordApplied(sql, GROUP, consumed)).map((e) => e.id));
-      const apply = events.filter((e) => !('id' in e) || fresh.has(e.id));
-      await applyEventsInScene(sql, outbox, apply, deps, new Date());
-    });
+    await inOutboxTransaction(pool, relay, events.length, (sql, outbox) => applyEventsInScene(sql, outbox, events, deps, new Date(), GROUP));
   }
 
   /** Starts every customer's surveys for a new set of customers; returns their numbers, sessions and first SMS. */
