@@ -56,9 +56,11 @@ export function createLinkedTaskHandler(deps: LinkedTaskDeps) {
       WHERE linked_task.state = 'retry' OR (linked_task.state = 'creating' AND linked_task.updated_at < now() - make_interval(secs => ${STALE_CREATING_SECONDS}))
       RETURNING (xmax = 0) AS inserted`;
     if (!claim) {
-      const row = await deps.prisma.linkedTask.findUnique({ where: { sessionId: session.sessionId }, select: { state: true } });
+      const row = await deps.prisma.linkedTask.findUnique({ where: { sessionId: session.sessionId }, select: { state: true, taskSid: true } });
       if (row?.state === 'creating') throw new RetryableError(`the survey task of session ${session.sessionId} is being created by another replica`);
       tasks.inc({ outcome: 'duplicate' });
+      // Redelivered: the replica that recorded the task may have died before ending it (an ended one is left be).
+      if (row?.taskSid) await endCreatedTask(session.sessionId, (await deps.taskRouter()).workspaceSid, row.taskSid);
       return;
     }
     if (!claim.inserted) {

@@ -94,6 +94,17 @@ describe('linked survey task (insights-sync handler, simulator, PostgreSQL)', ()
     expect(h.simulator.state.tasks[1]!.assignmentStatus).toBe('canceled');
   });
 
+  it('a replica killed after recording the task but before ending it: the redelivered event ends it, creates none', async () => {
+    const handle = handlerWith(false);
+    const event = sessionEndedEvent(session(), [['satisfaction', 'scale', 3]]);
+    await handle(event);
+    const [task] = h.simulator.state.tasks;
+    task!.assignmentStatus = 'pending'; // as if the replica died right after the row said 'created'
+    await handle(event);
+    expect(h.simulator.state.tasks).toHaveLength(1);
+    expect(task!.assignmentStatus).toBe('canceled');
+  });
+
   it('a session without answers: no task by default; with SURVEY_TASK_FOR_NO_RESPONSE a "no response" label and never a score', async () => {
     await handlerWith(false)(sessionEndedEvent(session(), [], 'expired'));
     expect(h.simulator.state.tasks).toHaveLength(0);

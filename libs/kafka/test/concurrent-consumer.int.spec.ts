@@ -95,7 +95,15 @@ describe('createEventConsumer, concurrent mode (real broker)', () => {
     // m0, m2, m3, m4 finish; m1 does not: the commit point stops at m1's offset.
     for (const i of [0, 2, 3, 4]) first.handed[i]!.finish();
     await eventually(async () => (await committed(groupId)).get(partition) === 1, { what: 'offset 1 committed', timeoutMs: 10_000 });
-    await new Promise((r) => setTimeout(r, 600));
+    // A later commit (a message on the other partition, finished) is the marker that commits went on meanwhile.
+    const otherCustomer = ['+4791000002', '+4791000003', '+4791000004'];
+    for (const c of otherCustomer) await publish(['marker'], c);
+    await eventually(() => first.handed.length === 5 + otherCustomer.length, { what: 'the markers handed over', timeoutMs: 20_000 });
+    const markers = first.handed.slice(5).filter((h) => h.partition.partition !== partition);
+    expect(markers.length, 'a marker on the other partition').toBeGreaterThan(0);
+    const before = (await committed(groupId)).get(markers[0]!.partition.partition) ?? -1;
+    for (const h of first.handed.slice(5)) h.finish();
+    await eventually(async () => ((await committed(groupId)).get(markers[0]!.partition.partition) ?? -1) > before, { what: 'the marker committed', timeoutMs: 10_000 });
     expect((await committed(groupId)).get(partition)).toBe(1);
 
     // The consumer stops with m1 unfinished (given up when its grace ends): a new one gets m1 again, and what follows it.
@@ -128,7 +136,9 @@ describe('createEventConsumer, concurrent mode (real broker)', () => {
     await publish(['hot later'], hot);
     await publish(['other'], other!);
     await eventually(() => handed.some((h) => h.event.event.payload.body === 'other'), { what: 'the other partition goes on', timeoutMs: 20_000 });
-    await new Promise((r) => setTimeout(r, 1500));
+    // A later fetch from the other partition is the marker that the paused one was passed over, not just not reached yet.
+    await publish(['other again'], other!);
+    await eventually(() => handed.some((h) => h.event.event.payload.body === 'other again'), { what: 'a later fetch', timeoutMs: 20_000 });
     expect(handed.some((h) => h.event.event.payload.body === 'hot later')).toBe(false);
 
     // 9 held; finishing 6 of them brings it to 3 < 80 % of 5: the hot partition resumes.
