@@ -415,8 +415,20 @@ describe('multi-replica: 2 orchestrators, 2–3 dispatchers, 2 insights-syncs un
     } catch (e) {
       note(String(e));
     }
-    // Anything sent twice would show up within a few seconds of the last SMS.
-    await sleep(3000);
+    // Anything sent twice would show up before every group has consumed and committed all there is (zero lag)
+    // and the outbox has nothing due left: that is the marker the assertions wait for.
+    const caughtUp = async () => {
+      const [outbox] = await prisma.$queryRaw<{ due: number }[]>`SELECT count(*)::int AS due FROM outbox_event WHERE published_at IS NULL AND available_at <= now()`;
+      if ((outbox?.due ?? 0) > 0) return false;
+      for (const group of Object.values(groups(topics.prefix)).flat()) {
+        for (const { topic, partitions } of await admin.fetchOffsets({ groupId: group })) {
+          const high = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+          if (partitions.some((p) => Math.max(Number(p.offset), 0) < (high.get(p.partition) ?? 0))) return false;
+        }
+      }
+      return true;
+    };
+    await eventually(caughtUp, { what: 'every group caught up and the outbox drained', timeoutMs: 30_000, intervalMs: 500 }).catch((e) => note(String(e)));
     clearInterval(responder);
     await Promise.all([...replying]);
     watching = false;
