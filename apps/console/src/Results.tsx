@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, apiBlob, surveyPath, type CsatScore, type ExportPage, type ExportedSession, type NpsScore, type StoredSurvey, type SurveyResults } from './api.js';
-import { NO_FILTERS, browserTimeZone, elementLabels, exportQuery, linePoints, percent, resultsQuery, score, type ChartPoint, type ElementLabels, type ResultFilters } from './results-view.js';
+import { NO_FILTERS, browserTimeZone, answerLabel, elementLabels, exportQuery, linePoints, percent, resultsQuery, score, type ChartPoint, type ElementLabels, type ResultFilters } from './results-view.js';
 
 const STATUSES = ['active', 'completed', 'expired', 'abandoned', 'opted-out', 'superseded', 'failed'] as const;
 const PAGE = 25;
@@ -350,7 +350,7 @@ export function Results({ surveyId }: { surveyId: string }) {
               <td>
                 {s.answers.map((a, i) => (
                   <div key={i} data-answer={a.elementId}>
-                    {a.elementId}: <code>{JSON.stringify(a.value)}</code>
+                    {a.elementId}: <code>{answerLabel(labels.get(a.elementId), a.value)}</code>
                   </div>
                 ))}
               </td>

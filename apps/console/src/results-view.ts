@@ -84,6 +84,14 @@ export function elementLabels(definition: unknown): Map<string, ElementLabels> {
   return labels;
 }
 
+/** A stored answer as a person reads it: option labels for choices (each one chosen), Yes/No, numbers, the text. */
+export function answerLabel(labels: ElementLabels | undefined, value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map((v) => answerLabel(labels, v)).join(', ');
+  const text = JSON.stringify(value);
+  return labels ? labels.value(text) : text;
+}
+
 export interface ChartPoint {
   label: string;
   value: number | null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NO_FILTERS, dayStart, elementLabels, exportQuery, linePoints, percent, resultsQuery } from '../src/results-view.js';
+import { NO_FILTERS, answerLabel, dayStart, elementLabels, exportQuery, linePoints, percent, resultsQuery } from '../src/results-view.js';
 
 // The results page's own computations: query strings from the filters, labels from the definition, the line chart.
 
@@ -30,6 +30,11 @@ describe('results page', () => {
     expect(['0', '1', '7'].map((v) => labels.get('channel')!.value(v))).toEqual(['Telefon', 'chat', '7']);
     expect(labels.get('rate')!.value('4')).toBe('4');
     expect(elementLabels(null).size).toBe(0);
+    // A session's answers as the sessions list shows them: labels, each option chosen, the free text as typed.
+    expect(answerLabel(labels.get('ok'), false)).toBe('No');
+    expect(answerLabel(labels.get('channel'), [0, 1])).toBe('Telefon, chat');
+    expect(answerLabel(labels.get('rate'), 4)).toBe('4');
+    expect(answerLabel(undefined, 'It took "long"')).toBe('It took "long"');
   });
 
   it('places a line chart’s points; a day without a score is a gap', () => {
