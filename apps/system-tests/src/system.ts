@@ -51,7 +51,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
   const orchestrator = await startOrchestrator(loadOrchestratorConfig(env), logger.child({ service: 'survey-orchestrator' }), fatal);
   const dispatcher = await startDispatcher(loadDispatcherConfig(env), logger.child({ service: 'sms-dispatcher' }), fatal);
   const insightsSync = await startInsightsSync(loadInsightsSyncConfig(env), logger.child({ service: 'insights-sync' }), fatal);
-  return {
+  const system: RunningSystem = {
     database,
     topicPrefix: prefix,
     simulator,
@@ -62,12 +62,15 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     insightsSync,
     env,
     async stop() {
-      await Promise.allSettled([gateway.stop(), orchestrator.stop(), dispatcher.stop(), insightsSync.stop()]);
+      // The services running now: a test may have replaced one (a restart), and the replacement must stop too.
+      const running = [system.gateway, system.orchestrator, system.dispatcher, system.insightsSync];
+      await Promise.allSettled(running.map((service) => service.stop()));
       await simulator.app.close();
       await database.drop();
       await topics.delete();
     },
   };
+  return system;
 }
 
 /** Waits until every service says it is ready. */
