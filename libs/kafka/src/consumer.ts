@@ -66,12 +66,6 @@ export interface EventConsumerOptions<T extends TopicDefinition> {
    */
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
-  /**
-   * A fetch waits on the broker until `fetchMinBytes` are there or `fetchMaxWaitMs` have passed: more than 1 byte
-   * trades up to `fetchMaxWaitMs` of latency for larger batches (fewer transactions) at moderate rates.
-   */
-  fetchMinBytes?: number;
-  fetchMaxWaitMs?: number;
   /** Used to write dead letters. */
   producer: EventProducer;
   logger: Logger;
@@ -467,9 +461,8 @@ export function createEventConsumer<T extends TopicDefinition>(options: EventCon
         allowAutoTopicCreation: false,
         sessionTimeout: options.sessionTimeoutMs ?? 6_000,
         heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
-        // Short fetch waits let stop() return quickly; a fetch still returns as soon as `minBytes` are there.
-        maxWaitTimeInMs: options.fetchMaxWaitMs ?? 1000,
-        minBytes: options.fetchMinBytes ?? 1,
+        // Short fetch waits let stop() return quickly; a fetch still returns as soon as data arrives.
+        maxWaitTimeInMs: 1000,
         retry: {
           retries: 10,
           restartOnFailure: async (error) => {

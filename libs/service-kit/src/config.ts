@@ -36,8 +36,6 @@ export const commonEnv = {
    */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(6000),
   KAFKA_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).max(100_000).default(1000),
-  KAFKA_FETCH_MIN_BYTES: z.coerce.number().int().min(1).max(10_000_000).default(1),
-  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30_000).default(1000),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://postgres@127.0.0.1:5432/sms_survey'),
   /**
    * OpenTelemetry tracing (libs/service-kit/src/tracing.ts, docs/observability.md): the standard variables. Traces

@@ -37,8 +37,6 @@ export interface WorkerConfig {
   DATABASE_POOL_SIZE?: number;
   KAFKA_SESSION_TIMEOUT_MS?: number;
   KAFKA_HEARTBEAT_INTERVAL_MS?: number;
-  KAFKA_FETCH_MIN_BYTES?: number;
-  KAFKA_FETCH_MAX_WAIT_MS?: number;
 }
 
 export interface WorkerDeps {
@@ -126,8 +124,6 @@ export async function startWorker(options: {
       return createEventConsumer({
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
-        fetchMinBytes: config.KAFKA_FETCH_MIN_BYTES,
-        fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
         ...spec,
         kafka,
         topicPrefix: prefix,
