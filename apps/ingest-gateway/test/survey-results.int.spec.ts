@@ -234,6 +234,8 @@ describe('GET /v1/surveys/:surveyId/results', () => {
     ]);
     expect((await problemsOf(`/v1/surveys/${SURVEY}/results?limit=5`)).join()).toContain('"limit"');
     expect(await problemsOf(`/v1/surveys/${SURVEY}/results?version=3`)).toEqual([`version: survey ${SURVEY} has no version 3 (latest: 2)`]);
+    // A zone the runtime knows (an old alias) but PostgreSQL's tz database does not: a 400 too, not a 500.
+    expect(await problemsOf(`/v1/surveys/${SURVEY}/results?tz=US/Pacific-New`)).toEqual(['tz: the database does not know the time zone "US/Pacific-New"']);
     const missing = await get('/v1/surveys/no-such-survey/results');
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ error: 'survey no-such-survey not found' });

@@ -459,9 +459,23 @@ export function createSurveyResultsReader(prisma: PrismaClient) {
     );
   }
 
+  // The time zones PostgreSQL knows (its own tz database, which may differ from the JavaScript runtime's), read once.
+  let timeZones: Promise<Set<string>> | undefined;
+
   return {
     /** Every version of the survey, oldest first (empty: no such survey). */
     definitions,
+
+    /** Whether PostgreSQL knows the time zone (the query string's `tz` passed the runtime's own check). */
+    async knowsTimeZone(name: string): Promise<boolean> {
+      timeZones ??= prisma.$queryRaw<{ name: string }[]>`SELECT name FROM pg_timezone_names`.then((rows) => new Set(rows.map((r) => r.name.toLowerCase())));
+      try {
+        return (await timeZones).has(name.toLowerCase());
+      } catch (error) {
+        timeZones = undefined; // read again next time
+        throw error;
+      }
+    },
 
     /**
      * The CSAT and NPS elements of a version (the latest without one): those named, else the first scale from 1

@@ -89,6 +89,7 @@ export function registerSurveyResultsRoutes(api: FastifyInstance, options: Surve
     }
     const elements = results.scoredElements(versions, query);
     if ('problem' in elements) throw new HttpError(400, 'invalid request', [elements.problem]);
+    if (!(await results.knowsTimeZone(query.tz))) throw new HttpError(400, 'invalid request', [`tz: the database does not know the time zone "${query.tz}"`]);
     return results.results({ ...query, surveyId: params.surveyId }, elements);
   });
 
