@@ -177,12 +177,27 @@ function transformObject(input: Parameters<typeof jsonSchemaTransformObject>[0])
 }
 
 /**
+ * A stable operationId from the method and path, for client generators: `GET /v1/surveys/:surveyId/results` is
+ * `getSurveysBySurveyIdResults` (unique, as method and path are).
+ */
+export function operationIdOf(method: string, url: string): string {
+  const words = url
+    .split('/')
+    .filter((segment) => segment !== '' && segment !== 'v1')
+    .map((segment) => (segment.startsWith(':') ? `by-${segment.slice(1)}` : segment))
+    .flatMap((segment) => segment.split(/[^A-Za-z0-9]+/))
+    .filter(Boolean);
+  return method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+}
+
+/**
  * The swagger transform: the type provider's `jsonSchemaTransform` for the request parts; answers are
  * DocumentedAnswer (description, content per media type, headers), each zod schema turned by the same transform.
  */
 function transform(input: Parameters<typeof jsonSchemaTransform>[0]): ReturnType<typeof jsonSchemaTransform> {
-  const { response, ...rest } = (input.schema ?? {}) as { response?: Record<string, DocumentedAnswer> };
-  const base = jsonSchemaTransform({ ...input, schema: rest });
+  const { response, ...rest } = (input.schema ?? {}) as { response?: Record<string, DocumentedAnswer>; operationId?: string };
+  const method = [input.route.method].flat()[0] ?? 'GET';
+  const base = jsonSchemaTransform({ ...input, schema: { operationId: operationIdOf(method, input.url), ...rest } });
   if (!response || (base.schema as { hide?: boolean }).hide) return base;
   const answers: Record<string, unknown> = {};
   for (const [status, answer] of Object.entries(response)) {

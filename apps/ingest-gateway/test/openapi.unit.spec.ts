@@ -11,7 +11,7 @@ import { DOCS_PREFIX, OPENAPI_DOCUMENT_VERSION, OPENAPI_PATH, OPENAPI_TITLE } fr
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const OPENAPI_JSON_PATH = `${repoRoot}docs/openapi.json`;
 
-type Operation = { tags?: string[]; summary?: string; security?: Record<string, unknown>[]; responses: Record<string, { description: string }> };
+type Operation = { operationId?: string; tags?: string[]; summary?: string; security?: Record<string, unknown>[]; responses: Record<string, { description: string }> };
 type Document = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation>> };
 
 /** The gateway with every optional route and nothing connected: a request that got past validation would fail. */
@@ -86,6 +86,11 @@ describe('the OpenAPI document', () => {
       expect(op.summary, `${where} has a summary`).toBeTruthy();
       for (const [status, response] of Object.entries(op.responses)) expect(response.description, `${where} ${status}`).not.toBe('Default Response');
     }
+    // Client generators name their functions by operationId: one for every operation, none twice.
+    const ids = operations().map(({ op }) => op.operationId);
+    expect(ids.every(Boolean)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(operations().find((o) => o.path === '/v1/surveys/{surveyId}/results' && o.method === 'get')?.op.operationId).toBe('getSurveysBySurveyIdResults');
   });
 
   it('says which routes need the API key (all of /v1, with their 401) and which a Twilio signature (with their 403)', () => {
