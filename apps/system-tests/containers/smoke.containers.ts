@@ -9,11 +9,12 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, freePort } from '@sms-survey/testing';
+import { harnessEnv } from '../src/harness-env.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const project = process.env.SMOKE_PROJECT ?? `sms-survey-smoke-${randomBytes(4).toString('hex')}`;
+const project = harnessEnv.SMOKE_PROJECT ?? `sms-survey-smoke-${randomBytes(4).toString('hex')}`;
 /** Compose v1 (`docker-compose`) where the v2 plugin is missing; scripts/test-containers.sh decides. */
-const composeV1 = process.env.SMOKE_COMPOSE === 'v1';
+const composeV1 = harnessEnv.SMOKE_COMPOSE === 'v1';
 const API_KEY = 'dev-api-key';
 const SURVEY = 'csat-en-no'; // examples/surveys, loaded by the gateway from SURVEYS_DIR=/app/surveys
 const CUSTOMER = '+4791000001';

@@ -8,7 +8,7 @@ import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, type WorkerHandle } from '
 import { loadDispatcherConfig, startDispatcher } from '@sms-survey/sms-dispatcher';
 import { createTestDatabase, createTestTopics, eventually, silentLogger, type TestDatabase, type TestTopics } from '@sms-survey/testing';
 import { buildSimulator, type Simulator } from '@sms-survey/twilio-simulator';
-import { freePort, startTopicReader } from '../src/index.js';
+import { childProcessBaseEnv, freePort, startTopicReader } from '../src/index.js';
 import { repoRoot } from './messaging-helpers.js';
 
 // "A dispatcher killed mid-send must not produce a second SMS." A dispatcher runs as its own process and is
@@ -80,7 +80,7 @@ describe('a dispatcher killed mid-send', () => {
 
     child = spawn(process.execPath, ['--import', 'tsx', join('apps', 'sms-dispatcher', 'src', 'main.ts')], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', ...env, PORT: String(await freePort()) },
+      env: { PATH: childProcessBaseEnv.PATH, ...env, PORT: String(await freePort()) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (d) => (childOutput += d));

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from '@sms-survey/service-kit';
 import { eventually } from '@sms-survey/testing';
 import { createTwilioClient, type TwilioClient } from '@sms-survey/twilio';
-import { startSystem, startTopicReader, waitUntilReady, type RunningSystem } from '../src/index.js';
+import { childProcessBaseEnv, startSystem, startTopicReader, waitUntilReady, type RunningSystem } from '../src/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const API_KEY = 'test-api-key-flex-insights';
@@ -20,7 +20,7 @@ function provisionFlex(simulatorUrl: string): Promise<{ code: number | null; out
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'apps/insights-sync/src/cli/provision-flex.ts'], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TWILIO_API_BASE_URL: simulatorUrl },
+      env: { ...childProcessBaseEnv, TWILIO_API_BASE_URL: simulatorUrl },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -17,7 +17,7 @@ import {
 import { createTestDatabase, createTestTopics, eventually, freePort, readAll, silentLogger, type TestDatabase, type TestTopics } from '@sms-survey/testing';
 import { createTwilioClient, ensureSurveyTaskRouter, resolveWorkspaceSid } from '@sms-survey/twilio';
 import { buildSimulator, type RecordedRequest, type SimMessage, type Simulator } from '@sms-survey/twilio-simulator';
-import { spawnService, type Exit, type ServiceApp, type ServiceProcess } from '../src/index.js';
+import { harnessEnv, spawnService, type Exit, type ServiceApp, type ServiceProcess } from '../src/index.js';
 import { csat } from './messaging-helpers.js';
 
 // Issue 11 item 5: several replicas of each consumer service sharing one set of topics, under a steady load of
@@ -38,7 +38,7 @@ vi.setConfig({ testTimeout: 30_000, hookTimeout: 150_000 });
 
 const API_KEY = 'multi-replica-api-key';
 const PARTITIONS = 6;
-const SESSIONS = Number(process.env.MULTI_REPLICA_SESSIONS ?? 60);
+const SESSIONS = harnessEnv.MULTI_REPLICA_SESSIONS;
 const LOAD_SECONDS = 20;
 /** When each change happens, in ms after the first session starts. */
 const SCHEDULE = { addDispatcher: 2_000, kill: 6_000, replace: 8_000, terminate: 16_000 };
@@ -249,7 +249,7 @@ describe('multi-replica: 2 orchestrators, 2–3 dispatchers, 2 insights-syncs un
       TWILIO_API_BASE_URL: simulatorUrl,
       PUBLIC_BASE_URL: gatewayUrl,
       STATUS_CALLBACK_BASE_URL: gatewayUrl,
-      LOG_LEVEL: process.env.MULTI_REPLICA_LOG_LEVEL ?? 'warn',
+      LOG_LEVEL: harnessEnv.MULTI_REPLICA_LOG_LEVEL,
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
     };
     gateway = await startGateway(loadGatewayConfig({ ...common, PORT: String(gatewayPort), API_KEYS: API_KEY }), silentLogger().child({ service: 'ingest-gateway' }));

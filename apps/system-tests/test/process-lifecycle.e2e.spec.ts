@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, createTestTopics, eventually, type TestDatabase, type TestTopics } from '@sms-survey/testing';
-import { freePort } from '../src/index.js';
+import { childProcessBaseEnv, freePort } from '../src/index.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -17,7 +17,7 @@ interface Running {
 function runService(app: string, env: Record<string, string>): Running {
   const child = spawn(process.execPath, ['--import', 'tsx', join('apps', app, 'src', 'main.ts')], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: childProcessBaseEnv.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
