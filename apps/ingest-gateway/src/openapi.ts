@@ -2,7 +2,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { resolve } from 'node:path';
+import pino from 'pino';
+import { Registry } from 'prom-client';
 import { z } from 'zod';
+import type { GatewayDeps } from './app.js';
 
 /**
  * The OpenAPI 3.1 document of the gateway's HTTP API, made from the routes' own zod schemas (docs/openapi.json,
@@ -270,4 +274,32 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     response: { 200: json('the document', z.record(z.string(), z.unknown())) },
   };
   app.get(OPENAPI_PATH, { schema: documentSchema }, async () => app.swagger());
+}
+
+/**
+ * The gateway's dependencies with every optional route (outbound SMS tasks, sessions, results, the simulator's)
+ * and nothing connected: a call into any of them rejects. For reading the document without infrastructure
+ * (tools/openapi/generate.ts) and for tests of what the routes refuse before they would call anything.
+ */
+export function disconnectedGatewayDeps(overrides: Partial<GatewayDeps> = {}): GatewayDeps {
+  const unused = new Proxy({}, { get: (_target, name) => () => Promise.reject(new Error(`not connected (${String(name)})`)) });
+  return {
+    logger: pino({ level: 'silent' }),
+    producer: unused as GatewayDeps['producer'],
+    registry: new Registry(),
+    readiness: [],
+    publicBaseUrl: 'http://127.0.0.1:3000',
+    twilioAuthTokens: ['documentation-only-token'],
+    maxBodyBytes: 64 * 1024,
+    apiKeys: ['documentation-only-key'],
+    surveys: unused as GatewayDeps['surveys'],
+    suppressions: unused as GatewayDeps['suppressions'],
+    outboundSmsTasks: unused as NonNullable<GatewayDeps['outboundSmsTasks']>,
+    sessions: unused as NonNullable<GatewayDeps['sessions']>,
+    results: unused as NonNullable<GatewayDeps['results']>,
+    simulator: { url: 'http://127.0.0.1:4010' },
+    // Not built: the console's routes are the same either way in the document.
+    consoleDir: resolve('.local', 'openapi-no-console'),
+    ...overrides,
+  };
 }

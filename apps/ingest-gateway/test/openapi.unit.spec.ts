@@ -2,11 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@sms-survey/testing';
-import { buildGateway, type GatewayDeps } from '../src/index.js';
-import { DOCS_PREFIX, OPENAPI_DOCUMENT_VERSION, OPENAPI_PATH, OPENAPI_TITLE } from '../src/openapi.js';
+import { buildGateway } from '../src/index.js';
+import { DOCS_PREFIX, OPENAPI_DOCUMENT_VERSION, OPENAPI_PATH, OPENAPI_TITLE, disconnectedGatewayDeps } from '../src/openapi.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const OPENAPI_JSON_PATH = `${repoRoot}docs/openapi.json`;
@@ -15,26 +14,15 @@ type Operation = { operationId?: string; tags?: string[]; summary?: string; secu
 type Document = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation>> };
 
 /** The gateway with every optional route and nothing connected: a request that got past validation would fail. */
-function deps(): GatewayDeps {
-  const unused = new Proxy({}, { get: () => () => Promise.reject(new Error('not connected in this test')) });
-  return {
+const deps = () =>
+  disconnectedGatewayDeps({
     logger: silentLogger(),
-    producer: unused as GatewayDeps['producer'],
-    registry: new Registry(),
-    readiness: [],
     publicBaseUrl: 'https://surveys.example.com',
     twilioAuthTokens: ['twilio-auth-token-0123'],
-    maxBodyBytes: 64 * 1024,
     apiKeys: ['test-api-key-primary-0123'],
-    surveys: unused as GatewayDeps['surveys'],
-    suppressions: unused as GatewayDeps['suppressions'],
-    outboundSmsTasks: unused as NonNullable<GatewayDeps['outboundSmsTasks']>,
-    sessions: unused as NonNullable<GatewayDeps['sessions']>,
-    results: unused as NonNullable<GatewayDeps['results']>,
     simulator: { url: 'http://127.0.0.1:1' },
     consoleDir: `${repoRoot}.local/openapi-test-no-console`,
-  };
-}
+  });
 
 let app: FastifyInstance;
 let doc: Document;
