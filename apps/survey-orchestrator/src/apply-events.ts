@@ -1,17 +1,17 @@
 import { context } from '@opentelemetry/api';
 import { Topics, type MessageOf } from '@sms-survey/contracts';
-import type { Sql, SurveyCatalog } from '@sms-survey/db';
+import type { Sql } from '@sms-survey/db';
 import { messageContext } from '@sms-survey/kafka';
-import { decideReminder, type FlexSurveyPolicy, type SenderPolicy } from '@sms-survey/survey-domain';
+import { decideReminder } from '@sms-survey/survey-domain';
 import type pg from 'pg';
 import { applyMessageStatus, applySendResult, messageStatusNeeds, sendResultNeeds } from './handlers/delivery.handler.js';
-import { applyFlexTaskEvent, flexTaskNeeds, type FlexTaskResult } from './handlers/flex-task.handler.js';
-import { applyInboundSms, inboundSmsNeeds } from './handlers/inbound-sms.handler.js';
+import { applyFlexTaskEvent, flexTaskNeeds, type FlexTaskDeps, type FlexTaskResult } from './handlers/flex-task.handler.js';
+import { applyInboundSms, inboundSmsNeeds, type InboundSmsDeps } from './handlers/inbound-sms.handler.js';
 import { applySurveySend, surveySendNeeds } from './handlers/survey-send.handler.js';
 import type { OutboxRelay } from './outbox-relay.js';
 import { emptyNeeds, type Scene, type SceneNeeds } from './scene.js';
 import { flushScene, loadScene } from './scene-store.js';
-import { sendableAt, type SendingPolicy } from './sending-window.js';
+import { sendableAt } from './sending-window.js';
 import { outgoingCommands } from './sms-commands.js';
 import { inOutboxTransaction, type TransactionOutbox } from './transaction.js';
 
@@ -22,14 +22,8 @@ export type ConsumedEvent = MessageOf<(typeof CONSUMED)[number]>;
 export type DueEvent = { type: 'session.expiry.due'; sessionId: string } | { type: 'session.reminder.due'; sessionId: string };
 export type SceneEvent = ConsumedEvent | DueEvent;
 
-export interface EngineDeps {
-  catalog: SurveyCatalog;
-  senders: SenderPolicy;
-  sending: SendingPolicy;
-  /** Sent when no survey is known for the customer at all. */
-  defaultNotFoundText?: string;
-  flexPolicies: readonly FlexSurveyPolicy[];
-}
+/** Everything the handlers need: the survey catalog, sender and sending-hours policies, the Flex survey policies. */
+export type EngineDeps = InboundSmsDeps & FlexTaskDeps;
 
 /** What the events of a batch did that no outbox entry says: each Flex task event's outcome, for its report. */
 export type SceneResults = Map<string, FlexTaskResult>;
@@ -41,7 +35,7 @@ function addNeeds(event: SceneEvent, deps: EngineDeps, now: Date, needs: SceneNe
     case 'survey.send.requested':
       return surveySendNeeds(event.payload, needs);
     case 'flex.task.lifecycle':
-      return flexTaskNeeds(event, { ...deps, policies: deps.flexPolicies }, now, needs);
+      return flexTaskNeeds(event, deps, now, needs);
     case 'sms.status.reported':
       return messageStatusNeeds(event, needs);
     case 'sms.send.accepted':
@@ -65,7 +59,7 @@ async function applyEvent(scene: Scene, event: SceneEvent, deps: EngineDeps, now
     case 'survey.send.requested':
       return applySurveySend(scene, event, deps, now);
     case 'flex.task.lifecycle':
-      results.set(event.id, await applyFlexTaskEvent(scene, event, { ...deps, policies: deps.flexPolicies }, now));
+      results.set(event.id, await applyFlexTaskEvent(scene, event, deps, now));
       return;
     case 'sms.status.reported':
       return applyMessageStatus(scene, event, now);

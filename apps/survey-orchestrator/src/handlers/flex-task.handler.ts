@@ -18,7 +18,7 @@ export interface FlexTaskResult {
 }
 
 export interface FlexTaskDeps extends SurveySendDeps {
-  policies: readonly FlexSurveyPolicy[];
+  flexPolicies: readonly FlexSurveyPolicy[];
 }
 
 /** The session a task's survey gets: one per task, whichever event starts it. */
@@ -27,7 +27,7 @@ export function flexSurveySessionId(taskSid: string): string {
 }
 
 export function flexTaskNeeds(event: FlexTaskLifecycle, deps: FlexTaskDeps, now: Date, needs: SceneNeeds): void {
-  const plan = planFlexSurvey(deps.policies, event.payload, now);
+  const plan = planFlexSurvey(deps.flexPolicies, event.payload, now);
   if (plan.kind === 'skip') return;
   needs.flexTasks.set(event.payload.taskSid, { customer: plan.customer, surveyId: plan.surveyId });
   surveySendNeeds({ customer: plan.customer, sessionId: flexSurveySessionId(event.payload.taskSid) }, needs);
@@ -41,8 +41,8 @@ export function flexTaskNeeds(event: FlexTaskLifecycle, deps: FlexTaskDeps, now:
  */
 export async function applyFlexTaskEvent(scene: Scene, event: FlexTaskLifecycle, deps: FlexTaskDeps, now: Date): Promise<FlexTaskResult> {
   const task = event.payload;
-  const plan = planFlexSurvey(deps.policies, task, now);
-  if (plan.kind === 'skip') return { outcome: plan.reason, policyIndex: plan.policyIndex, policyName: plan.policyIndex === undefined ? undefined : deps.policies[plan.policyIndex]?.name };
+  const plan = planFlexSurvey(deps.flexPolicies, task, now);
+  if (plan.kind === 'skip') return { outcome: plan.reason, policyIndex: plan.policyIndex, policyName: plan.policyIndex === undefined ? undefined : deps.flexPolicies[plan.policyIndex]?.name };
   const { customer, surveyId, policy } = plan;
   const result = { policyIndex: plan.policyIndex, policyName: policy.name, customer, surveyId };
   const decision = decideFlexSurvey(

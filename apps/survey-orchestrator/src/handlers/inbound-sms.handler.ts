@@ -1,17 +1,14 @@
 import type { InboundSmsReceived } from '@sms-survey/contracts';
-import { decideInbound, replyLookup, replySender, type SenderPolicy } from '@sms-survey/survey-domain';
-import type { SurveyCatalog } from '@sms-survey/db';
+import { decideInbound, replyLookup, replySender } from '@sms-survey/survey-domain';
 import { sessionState, type Scene, type SceneNeeds } from '../scene.js';
-import { sendableAt, type SendingPolicy } from '../sending-window.js';
+import { sendableAt } from '../sending-window.js';
 import { outgoingCommands, smsCommand } from '../sms-commands.js';
+import type { SurveySendDeps } from './survey-send.handler.js';
 
-export interface InboundSmsDeps {
-  catalog: SurveyCatalog;
-  senders: SenderPolicy;
+/** Replies, too, go only within the customer's sending hours (`sending`). */
+export interface InboundSmsDeps extends SurveySendDeps {
   /** Sent when no survey is known for the customer at all; the survey's own text is used otherwise. */
   defaultNotFoundText?: string;
-  /** Replies, too, go only within the customer's sending hours. */
-  sending: SendingPolicy;
 }
 
 export function inboundSmsNeeds(event: InboundSmsReceived, deps: InboundSmsDeps, needs: SceneNeeds): void {
