@@ -1,8 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { InboundSmsReceived, MessageStatusReported, SurveySendRequested, createMessage, type RecordedAnswer } from '@sms-survey/contracts';
+import { inboundSms, surveySendRequested } from './events.js';
+import { MessageStatusReported, createMessage, type RecordedAnswer } from '@sms-survey/contracts';
 import { createPrismaClient, createSqlPool, createSurveyCatalog, createSurveyDefinitionRepository, poolSql, type PrismaClient } from '@sms-survey/db';
 import type { SenderPolicy } from '@sms-survey/survey-domain';
 import { createTestDatabase, type TestDatabase } from '@sms-survey/testing';
@@ -95,12 +95,7 @@ describe('one path for events (property)', () => {
     const relay = recordingRelay([]);
     for (const [i, c] of CUSTOMERS.entries()) {
       for (let s = 0; s < c.surveys; s++) {
-        const event = createMessage(SurveySendRequested, {
-          type: 'survey.send.requested',
-          schemaVersion: 1,
-          payload: { sessionId: randomUUID(), surveyId: csat.id, surveyVersion: version, customer: customers[i]!, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), userSessionVariables: [] },
-        });
-        await applyConsumedOnce(pool, relay, GROUP, [event], deps);
+        await applyConsumedOnce(pool, relay, GROUP, [surveySendRequested(customers[i]!, { id: csat.id, version })], deps);
       }
     }
     const sessions = await Promise.all(customers.map((customer) => prisma.surveySession.findMany({ where: { customer }, orderBy: { startedAt: 'asc' } })));
@@ -121,19 +116,7 @@ describe('one path for events (property)', () => {
           // A pool number of one of the customer's sessions, or the default number.
           const to = op.to < numbers.length && CUSTOMERS[op.customer]!.subnumbering ? numbers[op.to]! : DEFAULT_SENDER;
           const body = BODIES[op.body]!;
-          return createMessage(InboundSmsReceived, {
-            type: 'sms.inbound.received',
-            schemaVersion: 1,
-            payload: {
-              messageSid: 'SM' + randomBytes(16).toString('hex'),
-              accountSid: 'AC' + 'a'.repeat(32),
-              from: customer,
-              to,
-              body,
-              receivedAt: new Date().toISOString(),
-              ...(body === 'STOP' && { optOutType: 'STOP' as const }),
-            },
-          });
+          return inboundSms(customer, to, body, body === 'STOP' ? 'STOP' : undefined);
         }
         case 'expire': {
           const sessions = setup.sessions[op.customer]!;

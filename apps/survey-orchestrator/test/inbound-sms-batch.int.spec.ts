@@ -1,7 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { InboundSmsReceived, SurveySendRequested, createMessage, type RecordedAnswer } from '@sms-survey/contracts';
+import { inboundSms, surveySendRequested } from './events.js';
+import type { InboundSmsReceived, RecordedAnswer } from '@sms-survey/contracts';
 import { createPrismaClient, createSqlPool, createSurveyCatalog, createSurveyDefinitionRepository, poolSql, type PrismaClient, type SurveyCatalog } from '@sms-survey/db';
 import type pg from 'pg';
 import type { SenderPolicy } from '@sms-survey/survey-domain';
@@ -73,11 +73,7 @@ describe('replies applied in one scene', () => {
     for (const [i, script] of SCRIPTS.entries()) {
       const customer = customerFor(i, run);
       for (let s = 0; s < script.surveys; s++) {
-        const event = createMessage(SurveySendRequested, {
-          type: 'survey.send.requested',
-          schemaVersion: 1,
-          payload: { sessionId: randomUUID(), surveyId: csat.id, surveyVersion: version, customer, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), userSessionVariables: [] },
-        });
+        const event = surveySendRequested(customer, { id: csat.id, version });
         await applyConsumedOnce(sqlPool, applier().relay, 'setup', [event], engine());
       }
       const sessions = await prisma.surveySession.findMany({ where: { customer }, orderBy: { startedAt: 'asc' } });
@@ -91,20 +87,7 @@ describe('replies applied in one scene', () => {
         if (!reply) continue;
         const customer = customerFor(i, run);
         const [body, surveyIndex] = reply;
-        events.push(
-          createMessage(InboundSmsReceived, {
-            type: 'sms.inbound.received',
-            schemaVersion: 1,
-            payload: {
-              messageSid: 'SM' + randomBytes(16).toString('hex'),
-              accountSid: 'AC' + 'a'.repeat(32),
-              from: customer,
-              to: numbers.get(customer)![surveyIndex ?? 0] ?? senders.defaultSender,
-              body,
-              receivedAt: new Date().toISOString(),
-            },
-          }),
-        );
+        events.push(inboundSms(customer, numbers.get(customer)![surveyIndex ?? 0] ?? senders.defaultSender, body));
       }
     }
     return events;

@@ -1,7 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { InboundSmsReceived, SurveySendRequested, createMessage } from '@sms-survey/contracts';
+import { inboundSms, surveySendRequested } from './events.js';
 import { SurveyUnavailableError, createSqlPool, createSurveyCatalog, poolSql } from '@sms-survey/db';
 import { createTestDatabase, type TestDatabase } from '@sms-survey/testing';
 import type pg from 'pg';
@@ -37,18 +37,8 @@ describe('a poison event in a batch', () => {
     await database?.drop();
   });
 
-  const send = (customer: string) =>
-    createMessage(SurveySendRequested, {
-      type: 'survey.send.requested',
-      schemaVersion: 1,
-      payload: { sessionId: randomUUID(), surveyId: csat.id, surveyVersion: 1, customer, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), userSessionVariables: [] },
-    });
-  const reply = (customer: string, body: string) =>
-    createMessage(InboundSmsReceived, {
-      type: 'sms.inbound.received',
-      schemaVersion: 1,
-      payload: { messageSid: 'SM' + randomBytes(16).toString('hex'), accountSid: 'AC' + 'a'.repeat(32), from: customer, to: SENDER, body, receivedAt: new Date().toISOString() },
-    });
+  const send = (customer: string) => surveySendRequested(customer, { id: csat.id, version: 1 });
+  const reply = (customer: string, body: string) => inboundSms(customer, SENDER, body);
   const count = async (table: string) => Number((await pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
 
   it('fails the batch whole; one by one, only the poison event fails, not to be retried', async () => {

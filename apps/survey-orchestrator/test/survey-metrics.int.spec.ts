@@ -1,8 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { InboundSmsReceived, SurveySendRequested, createMessage } from '@sms-survey/contracts';
+import { inboundSms, surveySendRequested } from './events.js';
 import { createPrismaClient, createSqlPool, createSurveyCatalog, createSurveyDefinitionRepository, poolSql, type PrismaClient, type SurveyCatalog } from '@sms-survey/db';
 import type { EventProducer } from '@sms-survey/kafka';
 import type { SenderPolicy } from '@sms-survey/survey-domain';
@@ -60,18 +59,8 @@ describe('survey metrics (counted after commit)', () => {
       .filter((v) => v.name === name && Object.entries(labels).every(([k, l]) => (v.labels as Record<string, unknown>)[k] === l));
     return series.reduce((sum, v) => sum + v.value, 0);
   };
-  const sendRequested = (customer: string) =>
-    createMessage(SurveySendRequested, {
-      type: 'survey.send.requested',
-      schemaVersion: 1,
-      payload: { sessionId: randomUUID(), surveyId: csat.id, surveyVersion: version, customer, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), userSessionVariables: [] },
-    });
-  const replyOf = (customer: string, body: string) =>
-    createMessage(InboundSmsReceived, {
-      type: 'sms.inbound.received',
-      schemaVersion: 1,
-      payload: { messageSid: 'SM' + randomBytes(16).toString('hex'), accountSid: 'AC' + 'a'.repeat(32), from: customer, to: senders.defaultSender, body, receivedAt: new Date().toISOString() },
-    });
+  const sendRequested = (customer: string) => surveySendRequested(customer, { id: csat.id, version });
+  const replyOf = (customer: string, body: string) => inboundSms(customer, senders.defaultSender, body);
   const engine = (): EngineDeps => ({ catalog, senders, sending, flexPolicies: [] });
   const apply = (...events: ConsumedEvent[]) => applyConsumedOnce(sqlPool, relay, GROUP, events, engine());
   const reply = (customer: string, body: string) => apply(replyOf(customer, body));
